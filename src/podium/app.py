@@ -1,0 +1,116 @@
+"""create_app(settings): the FastAPI application serving the API (/api/v1) and the console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from podium.core.db import make_engine, session_factory
+from podium.core.deps import Unauthenticated
+from podium.core.errors import PodiumError
+from podium.core.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+PROBLEM_JSON = "application/problem+json"
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app over the database ``settings`` names (which must be migrated already)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Podium API",
+        version="1",
+        description="Orchestrate the ecosystem your operations depend on.",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="podium_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    _add_error_handlers(app)
+    _include_routers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from podium.core import routes as core_routes
+    from podium.ecosystem import pages as ecosystem_pages
+    from podium.ecosystem import routes as ecosystem_routes
+    from podium.web import pages as web_pages
+
+    app.include_router(core_routes.router, prefix=API_PREFIX)
+    app.include_router(ecosystem_routes.router, prefix=API_PREFIX)
+    app.include_router(web_pages.router)
+    app.include_router(ecosystem_pages.router)
+
+
+def problem(
+    request: Request, status: int, title: str, detail: str, errors: Any = ()
+) -> JSONResponse:
+    """Return an RFC 9457 problem details response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": str(request.url.path),
+    }
+    if errors:
+        body["errors"] = list(errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith(API_PREFIX) and request.method == "GET"
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PodiumError)
+    async def podium_error(request: Request, exc: PodiumError) -> Response:
+        if isinstance(exc, Unauthenticated) and _wants_page(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return problem(request, exc.status, exc.title, exc.detail, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"pointer": _pointer(err.get("loc", ())), "detail": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        return problem(request, 422, "Invalid input", "the request is not valid", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
+            exc.status_code, "Error"
+        )
+        return problem(request, exc.status_code, title, str(exc.detail))
+
+
+def _pointer(loc: Any) -> str:
+    """JSON pointer of a validation error: body fields from the body root, others by place."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        return "#/" + "/".join(parts[1:])
+    return "#/" + "/".join(parts)

@@ -1,0 +1,459 @@
+"""The ecosystem spec: the validated, storage-free description of one ecosystem.
+
+An ecosystem is authored as YAML/JSON or as sheets, parsed into an :class:`EcosystemSpec`, stored in
+the database and exported back without loss. This module is pure: plain pydantic models and checks.
+
+Identifiers are short strings chosen by the author (``acme-plant-1``). Actors and sites share one
+namespace (a link may connect either); items have their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SCHEMA_VERSION = "1"
+
+Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s/]+$")]
+NonNegative = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class ActorKind(StrEnum):
+    """What an organisation is to the ecosystem."""
+
+    SUPPLIER = "supplier"
+    CONTRACT_MANUFACTURER = "contract_manufacturer"
+    MANUFACTURER = "manufacturer"
+    RETAILER = "retailer"
+    LOGISTICS = "logistics"
+    PLATFORM = "platform"
+    TECHNOLOGY = "technology"
+    DATA_INTERMEDIARY = "data_intermediary"
+    UTILITY = "utility"
+    REGULATOR = "regulator"
+    CERTIFICATION_BODY = "certification_body"
+    FINANCIER = "financier"
+    RESEARCH = "research"
+    CUSTOMER = "customer"
+    COMPLEMENTOR = "complementor"
+
+
+class EcosystemRole(StrEnum):
+    """The part an actor plays in orchestration."""
+
+    ORCHESTRATOR = "orchestrator"
+    PARTNER = "partner"
+    PARTICIPANT = "participant"
+    COMPLEMENTOR = "complementor"
+
+
+class SiteKind(StrEnum):
+    """The kind of facility."""
+
+    PLANT = "plant"
+    WAREHOUSE = "warehouse"
+    DISTRIBUTION_CENTRE = "distribution_centre"
+    PORT = "port"
+    HUB = "hub"
+    STORE = "store"
+    DATA_CENTRE = "data_centre"
+    SUBSTATION = "substation"
+    POWER_PLANT = "power_plant"
+    OFFICE = "office"
+    LAB = "lab"
+    MINE = "mine"
+    FARM = "farm"
+
+
+class ItemKind(StrEnum):
+    """What flows along a link."""
+
+    PART = "part"
+    MATERIAL = "material"
+    PRODUCT = "product"
+    SERVICE = "service"
+    ENERGY = "energy"
+    DATA = "data"
+
+
+class LinkKind(StrEnum):
+    """The kind of dependency a link records."""
+
+    SUPPLIES = "supplies"
+    SHIPS = "ships"
+    HOSTS_DATA = "hosts_data"
+    POWERS = "powers"
+    REGULATES = "regulates"
+    FINANCES = "finances"
+    SELLS_TO = "sells_to"
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_assignment=True)
+
+
+class Actor(_Entity):
+    """An organisation: supplier, platform, utility, regulator, customer, ..."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    kind: ActorKind
+    ecosystem_role: EcosystemRole = EcosystemRole.PARTICIPANT
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 code")
+    region: str | None = None
+    description: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Site(_Entity):
+    """A facility of an actor, with its location."""
+
+    id: Identifier
+    actor: Identifier
+    name: str = Field(min_length=1)
+    kind: SiteKind = SiteKind.PLANT
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    produces: list[Identifier] = Field(default_factory=list, description="item ids made here")
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Item(_Entity):
+    """A part, product, service, energy or data that flows between sites."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    kind: ItemKind = ItemKind.PART
+    unit: str = "unit"
+    family: str | None = None
+    demand_per_day: NonNegative | None = Field(default=None, description="units/day (products)")
+    demand_std_per_day: NonNegative | None = None
+    unit_price: NonNegative | None = Field(default=None, description="currency/unit")
+    unit_cost: NonNegative | None = Field(default=None, description="currency/unit")
+    unit_profit: float | None = Field(default=None, description="currency/unit (products)")
+    critical: bool = False
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class Link(_Entity):
+    """A dependency between two actors or sites (``source`` serves ``target``)."""
+
+    id: Identifier
+    kind: LinkKind
+    source: Identifier
+    target: Identifier
+    item: Identifier | None = None
+    share: Fraction | None = Field(default=None, description="share of target's need, 0..1")
+    capacity_per_day: NonNegative | None = Field(default=None, description="item units/day")
+    lead_time_days: NonNegative | None = None
+    ttr_days: NonNegative | None = Field(default=None, description="time to recover, days")
+    qualification_days: NonNegative | None = Field(
+        default=None, description="days to qualify a replacement source"
+    )
+    alternates: list[Identifier] = Field(
+        default_factory=list, description="qualified alternate sources (actor or site ids)"
+    )
+    spend_per_year: NonNegative | None = Field(default=None, description="currency/year")
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class BomLine(_Entity):
+    """``parent`` needs ``quantity`` units of ``child`` per unit (at ``site`` only, if given)."""
+
+    parent: Identifier
+    child: Identifier
+    quantity: Annotated[float, Field(gt=0)] = 1.0
+    site: Identifier | None = None
+
+
+class InventoryPosition(_Entity):
+    """On-hand units of an item at a site."""
+
+    site: Identifier
+    item: Identifier
+    on_hand: NonNegative
+    safety_stock: NonNegative | None = None
+
+
+class ValueFlow(_Entity):
+    """Yearly value an actor (or a link) creates, captures, bears as risk and invests (currency)."""
+
+    actor: Identifier | None = None
+    link: Identifier | None = None
+    created: float = 0.0
+    captured: float = 0.0
+    risk_borne: NonNegative = 0.0
+    invested: NonNegative = 0.0
+    note: str | None = None
+
+
+ENTITY_SECTIONS: dict[str, type[_Entity]] = {
+    "actors": Actor,
+    "sites": Site,
+    "items": Item,
+    "links": Link,
+    "bom": BomLine,
+    "inventory": InventoryPosition,
+    "value_flows": ValueFlow,
+}
+
+
+class EcosystemSpec(_Entity):
+    """One ecosystem: an orchestrator's network, a business unit's, or a what-if copy."""
+
+    schema_version: str = SCHEMA_VERSION
+    name: Identifier
+    title: str | None = None
+    description: str | None = None
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    actors: list[Actor] = Field(default_factory=list)
+    sites: list[Site] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    bom: list[BomLine] = Field(default_factory=list)
+    inventory: list[InventoryPosition] = Field(default_factory=list)
+    value_flows: list[ValueFlow] = Field(default_factory=list)
+
+    def to_document(self) -> dict[str, Any]:
+        """Return the spec as a plain dict in the YAML/JSON layout, defaults left out."""
+        return self.model_dump(mode="json", exclude_defaults=True) | {
+            "schema_version": self.schema_version,
+            "name": self.name,
+        }
+
+    def to_networkx(self) -> Any:
+        """Return the ecosystem as a ``networkx.MultiDiGraph`` (see ``ecosystem.graph``)."""
+        from podium.ecosystem.graph import to_networkx
+
+        return to_networkx(self)
+
+
+# --- problems -------------------------------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, with where it is (file, line or sheet/row) and which field."""
+
+    message: str
+    source: str = ""
+    where: str = ""
+    field: str = ""
+
+    def __str__(self) -> str:
+        place = ", ".join(p for p in (self.source, self.where) if p)
+        head = f"{place}: " if place else ""
+        fld = f"{self.field}: " if self.field else ""
+        return f"{head}{fld}{self.message}"
+
+
+class SpecError(ValueError):
+    """An input that cannot become an ecosystem; carries one :class:`Problem` per defect."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+Locator = Callable[[Loc], tuple[str, str]]
+"""Maps a path inside the document, e.g. ``("links", 3, "source")``, to (where, field) text."""
+
+
+def default_locator(loc: Loc) -> tuple[str, str]:
+    """Describe a document path as ``section[index]`` and a field name."""
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        field = ".".join(str(p) for p in loc[2:])
+        return f"{loc[0]}[{loc[1]}]", field
+    return "", ".".join(str(p) for p in loc)
+
+
+def _problem(message: str, loc: Loc, source: str, locate: Locator) -> Problem:
+    where, field = locate(loc)
+    return Problem(message=message, source=source, where=where, field=field)
+
+
+def parse_spec(
+    document: Mapping[str, Any], *, source: str = "", locate: Locator = default_locator
+) -> EcosystemSpec:
+    """Validate a document (types, then references and cycles) into an :class:`EcosystemSpec`.
+
+    Raises :class:`SpecError` listing every problem found, each located by ``locate``.
+    """
+    if not isinstance(document, Mapping):
+        raise SpecError([Problem("the document must be a mapping of sections", source=source)])
+    version = str(document.get("schema_version", SCHEMA_VERSION))
+    if version != SCHEMA_VERSION:
+        raise SpecError(
+            [
+                _problem(
+                    f"unsupported schema_version {version!r}; this Podium reads {SCHEMA_VERSION!r}",
+                    ("schema_version",),
+                    source,
+                    locate,
+                )
+            ]
+        )
+    try:
+        spec = EcosystemSpec.model_validate(dict(document))
+    except ValidationError as exc:
+        raise SpecError(
+            [
+                _problem(_pydantic_message(err), tuple(err["loc"]), source, locate)
+                for err in exc.errors()
+            ]
+        ) from None
+    problems = [_problem(msg, loc, source, locate) for loc, msg in check_consistency(spec)]
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def _pydantic_message(err: Mapping[str, Any]) -> str:
+    message = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if "input" in err and err["type"] not in ("missing",):
+        shown = repr(err["input"])
+        if len(shown) <= 60:
+            message = f"{message} (got {shown})"
+    return message
+
+
+# --- consistency ----------------------------------------------------------------------------------
+
+
+Reference = tuple[Loc, str, str]
+"""(path inside the entity, kind of target: actor, node, site, item or link, key)."""
+
+REFERENCE_KINDS = {
+    "actor": "actor",
+    "node": "actor or site",
+    "site": "site",
+    "item": "item",
+    "link": "link",
+}
+
+
+def entity_references(section: str, entity: BaseModel) -> list[Reference]:
+    """Return every reference an entity of ``section`` makes to another entity."""
+    refs: list[Reference] = []
+
+    def add(kind: str, value: str | None, *loc: str | int) -> None:
+        if value is not None:
+            refs.append((loc, kind, value))
+
+    if isinstance(entity, Site):
+        add("actor", entity.actor, "actor")
+        for j, item in enumerate(entity.produces):
+            add("item", item, "produces", j)
+    elif isinstance(entity, Link):
+        add("node", entity.source, "source")
+        add("node", entity.target, "target")
+        add("item", entity.item, "item")
+        for j, alt in enumerate(entity.alternates):
+            add("node", alt, "alternates", j)
+    elif isinstance(entity, BomLine):
+        add("item", entity.parent, "parent")
+        add("item", entity.child, "child")
+        add("site", entity.site, "site")
+    elif isinstance(entity, InventoryPosition):
+        add("site", entity.site, "site")
+        add("item", entity.item, "item")
+    elif isinstance(entity, ValueFlow):
+        add("actor", entity.actor, "actor")
+        add("link", entity.link, "link")
+    return refs
+
+
+def entity_rules(entity: BaseModel) -> list[tuple[Loc, str]]:
+    """Return the rules one entity breaks on its own (beyond field types)."""
+    if isinstance(entity, Link):
+        found: list[tuple[Loc, str]] = []
+        if entity.kind is LinkKind.SUPPLIES and entity.item is None:
+            found.append((("item",), "a supplies link must name the item it supplies"))
+        if entity.source == entity.target:
+            found.append((("target",), "a link cannot connect a node to itself"))
+        return found
+    if isinstance(entity, ValueFlow) and (entity.actor is None) == (entity.link is None):
+        return [(("actor",), "name exactly one of actor or link")]
+    return []
+
+
+def check_consistency(spec: EcosystemSpec) -> list[tuple[Loc, str]]:
+    """Return (path, message) for duplicate ids, unknown references, broken rules and BOM cycles."""
+    found: list[tuple[Loc, str]] = []
+    node_ids = _unique_ids(found, [("actors", spec.actors), ("sites", spec.sites)], "actor or site")
+    known = {
+        "actor": {a.id for a in spec.actors},
+        "site": {s.id for s in spec.sites},
+        "node": node_ids,
+        "item": _unique_ids(found, [("items", spec.items)], "item"),
+        "link": _unique_ids(found, [("links", spec.links)], "link"),
+    }
+    for section in ENTITY_SECTIONS:
+        for i, entity in enumerate(getattr(spec, section)):
+            for loc, kind, key in entity_references(section, entity):
+                if key not in known[kind]:
+                    found.append(((section, i, *loc), f"unknown {REFERENCE_KINDS[kind]} {key!r}"))
+            found.extend(((section, i, *loc), msg) for loc, msg in entity_rules(entity))
+    found.extend(_bom_cycles(spec.bom))
+    return found
+
+
+def _unique_ids(
+    found: list[tuple[Loc, str]], sections: Iterable[tuple[str, Sequence[Any]]], what: str
+) -> set[str]:
+    seen: dict[str, Loc] = {}
+    for section, entities in sections:
+        for i, entity in enumerate(entities):
+            if entity.id in seen:
+                first = seen[entity.id]
+                found.append(
+                    (
+                        (section, i, "id"),
+                        f"duplicate {what} id {entity.id!r} (first at {first[0]}[{first[1]}])",
+                    )
+                )
+            else:
+                seen[entity.id] = (section, i)
+    return set(seen)
+
+
+def _bom_cycles(bom: Sequence[BomLine]) -> list[tuple[Loc, str]]:
+    """Find BOM lines that close a cycle (an item that, through its children, needs itself)."""
+    children: dict[str, list[tuple[str, int]]] = {}
+    for i, line in enumerate(bom):
+        children.setdefault(line.parent, []).append((line.child, i))
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    found: list[tuple[Loc, str]] = []
+    for root in list(children):
+        if state.get(root):
+            continue
+        path: list[str] = [root]
+        stack = [iter(children.get(root, []))]
+        state[root] = 1
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                stack.pop()
+                continue
+            child, index = step
+            if state.get(child) == 1:
+                cycle = [*path[path.index(child) :], child]
+                found.append((("bom", index, "child"), "BOM cycle: " + " -> ".join(cycle)))
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append(iter(children.get(child, [])))
+    return found

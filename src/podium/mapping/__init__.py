@@ -1,0 +1,1 @@
+"""Map the exposure: structure analytics of the ecosystem."""
