@@ -10,6 +10,7 @@ namespace (a link may connect either); items have their own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -305,17 +306,48 @@ def parse_spec(
         )
     try:
         spec = EcosystemSpec.model_validate(dict(document))
-    except ValidationError as exc:
-        raise SpecError(
-            [
-                _problem(_pydantic_message(err), tuple(err["loc"]), source, locate)
-                for err in exc.errors()
-            ]
-        ) from None
-    problems = [_problem(msg, loc, source, locate) for loc, msg in check_consistency(spec)]
-    if problems:
-        raise SpecError(problems)
+    except ValidationError:
+        found = _problems_despite_type_errors(document)
+    else:
+        found = check_consistency(spec)
+    if found:
+        raise SpecError([_problem(msg, loc, source, locate) for loc, msg in found])
     return spec
+
+
+def _problems_despite_type_errors(document: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """Validate entity by entity so that one bad field does not hide the other problems.
+
+    The entities that are valid are checked for consistency too; references to an entity that
+    failed validation are not reported as unknown (its own problem is).
+    """
+    found: list[tuple[Loc, str]] = []
+    header = {k: v for k, v in document.items() if k not in ENTITY_SECTIONS}
+    try:
+        EcosystemSpec.model_validate(header)
+    except ValidationError as exc:
+        found += [(tuple(e["loc"]), _pydantic_message(e)) for e in exc.errors()]
+    valid: dict[str, Any] = {}
+    positions: dict[str, list[int]] = {}
+    broken_ids: set[str] = set()
+    for section, model in ENTITY_SECTIONS.items():
+        raw = document.get(section) or []
+        if not isinstance(raw, list):
+            found.append(((section,), "must be a list"))
+            continue
+        valid[section], positions[section] = [], []
+        for i, entry in enumerate(raw):
+            try:
+                valid[section].append(model.model_validate(entry))
+                positions[section].append(i)
+            except ValidationError as exc:
+                found += [((section, i, *e["loc"]), _pydantic_message(e)) for e in exc.errors()]
+                if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
+                    broken_ids.add(entry["id"])
+    partial = EcosystemSpec.model_construct(**valid)
+    for (name, index, *rest), msg in check_consistency(partial, assume_known=broken_ids):
+        found.append(((name, positions[str(name)][int(index)], *rest), msg))
+    return found
 
 
 def _pydantic_message(err: Mapping[str, Any]) -> str:
@@ -389,8 +421,13 @@ def entity_rules(entity: BaseModel) -> list[tuple[Loc, str]]:
     return []
 
 
-def check_consistency(spec: EcosystemSpec) -> list[tuple[Loc, str]]:
-    """Return (path, message) for duplicate ids, unknown references, broken rules and BOM cycles."""
+def check_consistency(
+    spec: EcosystemSpec, *, assume_known: AbstractSet[str] = frozenset()
+) -> list[tuple[Loc, str]]:
+    """Return (path, message) for duplicate ids, unknown references, broken rules and BOM cycles.
+
+    References to ids in ``assume_known`` are taken as resolved.
+    """
     found: list[tuple[Loc, str]] = []
     node_ids = _unique_ids(found, [("actors", spec.actors), ("sites", spec.sites)], "actor or site")
     known = {
@@ -403,7 +440,7 @@ def check_consistency(spec: EcosystemSpec) -> list[tuple[Loc, str]]:
     for section in ENTITY_SECTIONS:
         for i, entity in enumerate(getattr(spec, section)):
             for loc, kind, key in entity_references(section, entity):
-                if key not in known[kind]:
+                if key not in known[kind] and key not in assume_known:
                     found.append(((section, i, *loc), f"unknown {REFERENCE_KINDS[kind]} {key!r}"))
             found.extend(((section, i, *loc), msg) for loc, msg in entity_rules(entity))
     found.extend(_bom_cycles(spec.bom))

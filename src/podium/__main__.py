@@ -1,0 +1,5 @@
+"""Run the CLI with ``python -m podium``."""
+
+from podium.cli import app
+
+app(prog_name="podium")

@@ -1,0 +1,219 @@
+"""The ``podium`` command: the platform's commands here, each discipline's from its own cli.py."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from platformdirs import user_data_dir
+from rich.table import Table
+
+from podium.core.auth import Role, add_user, issue_token
+from podium.core.clikit import cli_session, cli_settings, console, use_database
+from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_database
+from podium.core.settings import Settings
+from podium.ecosystem import cli as ecosystem_cli
+
+app = typer.Typer(
+    help="Podium: orchestrate the ecosystem your operations depend on.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Manage users and their API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+ecosystem_cli.register(app)
+
+
+@app.callback()
+def main(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            envvar="PODIUM_DATABASE_URL",
+            help="Database URL (default: a SQLite file in your data folder).",
+        ),
+    ] = None,
+) -> None:
+    """Podium: map, align, govern, integrate and learn from your ecosystem.
+
+    Example: [bold]podium demo[/bold]
+    """
+    use_database(database)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the console and the API over the configured database (migrated first).
+
+    Example: PODIUM_DATABASE_URL=postgresql+psycopg://podium@localhost/podium podium serve
+    """
+    settings = cli_settings()
+    upgrade_database(settings.database_url)
+    _run_server(settings, host, port)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Do not open a browser.")
+    ] = False,
+    folder: Annotated[
+        Path | None, typer.Option(help="Where to keep the demo database (default: data folder).")
+    ] = None,
+) -> None:
+    """Load the three sample ecosystems into a fresh SQLite database and serve the console.
+
+    Example: podium demo --port 8080 --no-browser
+    """
+    folder = folder or Path(user_data_dir("podium", appauthor=False)) / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("podium-demo.db*"):
+        old.unlink()
+    settings = Settings(database_url=f"sqlite:///{folder / 'podium-demo.db'}")
+    names, credentials = _seed_demo(settings.database_url)
+    _print_demo(stored_names=names, credentials=credentials, port=port)
+    if not no_browser:
+        threading.Timer(1.5, webbrowser.open, args=(f"http://127.0.0.1:{port}/",)).start()
+    _run_server(settings, "127.0.0.1", port)
+
+
+def _seed_demo(url: str) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Migrate ``url``, load the samples, add an admin and a partner user with new passwords."""
+    from podium.ecosystem.formats import read_path
+    from podium.ecosystem.service import import_spec
+    from podium.samples import SAMPLES
+
+    upgrade_database(url)
+    engine = make_engine(url)
+    credentials: list[tuple[str, str, str]] = []
+    with unit_of_work(session_factory(engine)) as session:
+        stored = {
+            name: import_spec(session=session, spec=read_path(path))
+            for name, path in SAMPLES.items()
+        }
+        for username, role, eco in (
+            ("admin", Role.ADMIN, None),
+            ("partner", Role.PARTNER_USER, "manufacturer"),
+        ):
+            password = secrets.token_urlsafe(9)
+            partner = _demo_partner(session, stored[eco].id) if eco else None
+            add_user(
+                session=session,
+                username=username,
+                password=password,
+                role=role,
+                partner_ecosystem_id=stored[eco].id if eco else None,
+                partner_actor=partner,
+            )
+            credentials.append(
+                (username, password, role.value + (f" of {partner}" if partner else ""))
+            )
+    engine.dispose()
+    return list(stored), credentials
+
+
+def _demo_partner(session: object, ecosystem_id: int) -> str:
+    """Pick the first partner actor of an ecosystem for the demo partner user."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from podium.ecosystem.models import Actor
+
+    assert isinstance(session, Session)
+    key = session.scalar(
+        select(Actor.key)
+        .where(Actor.ecosystem_id == ecosystem_id, Actor.ecosystem_role == "partner")
+        .order_by(Actor.id)
+    )
+    if key is None:
+        raise typer.BadParameter("the sample has no partner actor")
+    return key
+
+
+def _print_demo(
+    *, stored_names: list[str], credentials: list[tuple[str, str, str]], port: int
+) -> None:
+    table = Table(title="Sign in with", show_lines=False)
+    for column in ("user", "password", "role"):
+        table.add_column(column)
+    for row in credentials:
+        table.add_row(*row)
+    console.print(f"[green]Loaded ecosystems:[/green] {', '.join(stored_names)}")
+    console.print(table)
+    console.print(
+        f"Console: [bold]http://127.0.0.1:{port}/[/bold]   API: http://127.0.0.1:{port}/api/v1/"
+    )
+    console.print("Stop with Ctrl+C.")
+
+
+def _run_server(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from podium.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[Role, typer.Option(help="Role of the user.")] = Role.ANALYST,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
+    ] = "",
+    ecosystem: Annotated[
+        str | None, typer.Option(help="Partner roles: the ecosystem of the partner actor.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Partner roles: the partner actor's id.")
+    ] = None,
+    token: Annotated[bool, typer.Option(help="Also issue an API token and print it once.")] = False,
+) -> None:
+    """Add a user (partner roles are bound to one actor of one ecosystem).
+
+    Example: podium user add ana --role partner_user --ecosystem manufacturer --actor castco-pl
+    """
+    from podium.ecosystem.service import get_ecosystem
+
+    with cli_session() as session:
+        eco_id = get_ecosystem(session=session, name=ecosystem).id if ecosystem else None
+        user = add_user(
+            session=session,
+            username=username,
+            password=password,
+            role=role,
+            partner_ecosystem_id=eco_id,
+            partner_actor=actor,
+        )
+        issued = issue_token(session=session, user=user) if token else None
+    console.print(f"Added user [bold]{username}[/bold] ({role.value}).")
+    if issued:
+        console.print(f"API token (shown once): {issued}")
+
+
+@user_app.command("token")
+def user_token(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    name: Annotated[str, typer.Option(help="A label for the token.")] = "api",
+) -> None:
+    """Issue an API token for a user and print it once.
+
+    Example: podium user token ana --name erp-sync
+    """
+    from podium.core.auth import get_user
+
+    with cli_session() as session:
+        issued = issue_token(
+            session=session, user=get_user(session=session, username=username), name=name
+        )
+    console.print(issued)

@@ -1,0 +1,49 @@
+"""What every CLI command shares: the database it works on, its unit of work, and its messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_database
+from podium.core.errors import PodiumError
+from podium.core.settings import Settings, get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+_override: dict[str, str] = {}
+
+
+def use_database(url: str | None) -> None:
+    """Make the CLI work on ``url`` instead of the configured database."""
+    if url:
+        _override["database_url"] = url
+
+
+def cli_settings() -> Settings:
+    """Return the settings, with the ``--database`` option applied."""
+    settings = get_settings()
+    return settings.model_copy(update=_override) if _override else settings
+
+
+@contextmanager
+def cli_session() -> Iterator[Session]:
+    """Yield one unit of work over the migrated database; commit on success, else roll back.
+
+    A refusal from a service (:class:`PodiumError`) is printed and ends the command with code 1.
+    """
+    url = cli_settings().database_url
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            yield session
+    except PodiumError as exc:
+        err_console.print(f"[red]{exc.title}:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
