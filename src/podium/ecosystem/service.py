@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -16,13 +17,17 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
-from podium.core.errors import Conflict, Invalid, NotFound
-from podium.ecosystem import models
+from podium.core.errors import Conflict, Forbidden, Invalid, NotFound
+from podium.ecosystem import formats, models
 from podium.ecosystem.spec import (
     ENTITY_SECTIONS,
     REFERENCE_KINDS,
+    SCHEMA_VERSION,
     EcosystemSpec,
     LinkKind,
+    Problem,
+    SpecError,
+    check_consistency,
     entity_references,
     entity_rules,
 )
@@ -43,10 +48,10 @@ def _no_progress(_section: str, _done: int, _total: int) -> None:
 # --- ecosystems -----------------------------------------------------------------------------------
 
 
-def list_ecosystems(*, session: Session, principal: Principal) -> list[models.Ecosystem]:
-    """Return the ecosystems the caller may see, by name."""
+def list_ecosystems(*, session: Session, principal: Principal | None) -> list[models.Ecosystem]:
+    """Return the ecosystems the caller may see, by name (all of them for ``None``: the CLI)."""
     query = select(models.Ecosystem).order_by(models.Ecosystem.name)
-    if principal.is_partner:
+    if principal is not None and principal.is_partner:
         query = query.where(models.Ecosystem.id == principal.partner_ecosystem_id)
     return list(session.scalars(query))
 
@@ -497,3 +502,99 @@ def _referrers(
         )
         if count:
             yield f"{count} BOM line(s)"
+
+
+# --- whole ecosystems through the API -------------------------------------------------------------
+
+
+def create_ecosystem(
+    *, session: Session, spec: EcosystemSpec, name: str | None = None, replace: bool = False
+) -> models.Ecosystem:
+    """Check a spec's version, references and rules, then store it (see :func:`import_spec`).
+
+    Raises Invalid with one JSON pointer (``#/sites/3/actor``) per defect.
+    """
+    problems = check_consistency(spec)
+    if spec.schema_version != SCHEMA_VERSION:
+        message = f"unsupported schema_version {spec.schema_version!r}; use {SCHEMA_VERSION!r}"
+        problems.insert(0, (("schema_version",), message))
+    if problems:
+        errors = [{"pointer": "#/" + "/".join(map(str, loc)), "detail": m} for loc, m in problems]
+        raise Invalid(f"the ecosystem has {len(problems)} problem(s)", errors)
+    return import_spec(session=session, spec=spec, name=name, replace=replace)
+
+
+def import_file(
+    *,
+    session: Session,
+    path: Path,
+    format: str | None = None,
+    name: str | None = None,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> models.Ecosystem:
+    """Read an ecosystem file (format detected from the suffix if not given) and store it.
+
+    Raises Invalid with one entry (source, where, field, detail) per problem in the file.
+    """
+    try:
+        spec = formats.read_path(path, format=format)
+    except SpecError as exc:
+        errors = [problem_error(p) for p in exc.problems]
+        message = f"{path.name} is not a valid ecosystem: {len(errors)} problem(s)"
+        raise Invalid(message, errors) from None
+    return import_spec(session=session, spec=spec, name=name, replace=replace, progress=progress)
+
+
+def problem_error(problem: Problem) -> dict[str, str]:
+    """Return a problem as an RFC 9457 ``errors`` entry: source file name, where, field, detail."""
+    entry = {"source": Path(problem.source).name, "where": problem.where, "field": problem.field}
+    return {k: v for k, v in entry.items() if v} | {"detail": problem.message}
+
+
+def export_file(
+    *,
+    session: Session,
+    ecosystem: models.Ecosystem,
+    path: Path,
+    format: str,
+    principal: Principal | None = None,
+) -> None:
+    """Write the whole ecosystem to ``path`` as ``format``; partners may not (not all is theirs)."""
+    if principal is not None and principal.is_partner:
+        raise Forbidden("partners cannot export the whole ecosystem")
+    formats.write_path(export_spec(session=session, ecosystem=ecosystem), path, format=format)
+
+
+ECOSYSTEM_HEADER_FIELDS = ("title", "description", "currency")
+
+
+def update_ecosystem(
+    *, session: Session, ecosystem: models.Ecosystem, changes: Mapping[str, Any]
+) -> models.Ecosystem:
+    """Change an ecosystem's title, description or currency (null clears title or description)."""
+    unknown = sorted(set(changes) - set(ECOSYSTEM_HEADER_FIELDS))
+    if unknown:
+        errors = [{"pointer": f"#/{k}", "detail": "cannot be changed"} for k in unknown]
+        raise Invalid(f"only {', '.join(ECOSYSTEM_HEADER_FIELDS)} can change", errors)
+    if "currency" in changes and changes["currency"] is None:
+        raise Invalid("currency: cannot be null", [{"pointer": "#/currency"}])
+    for column, value in changes.items():
+        setattr(ecosystem, column, value)
+    session.flush()
+    return ecosystem
+
+
+def visible_counts(
+    *, session: Session, ecosystem: models.Ecosystem, principal: Principal
+) -> dict[str, int]:
+    """Return the rows per section the caller may see (a partner: its part of the CRUD sections)."""
+    if not principal.is_partner:
+        return entity_counts(session=session, ecosystem_id=ecosystem.id)
+    counts: dict[str, int] = {}
+    for section in CRUD_SECTIONS:
+        table = _table(section)
+        query = select(table.id).where(table.ecosystem_id == ecosystem.id)
+        query = _apply_scope(session, ecosystem, section, table, query, principal)
+        counts[section] = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return counts

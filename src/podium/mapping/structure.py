@@ -15,8 +15,9 @@ def supply_tiers(
     """Return the supply tier of every actor and site that reaches the orchestrator.
 
     Tier 0 is the orchestrator (``roots``, actor ids) and its sites; a node that supplies a
-    tier-``n`` node is at most tier ``n + 1`` (the shortest supply path counts). An actor's tier is the lowest
-    tier of its sites. Nodes that do not reach the orchestrator through supply links are left out.
+    tier-``n`` node is at most tier ``n + 1`` (the shortest supply path counts). An actor's tier
+    is the lowest tier of its sites. Nodes that do not reach the orchestrator through supply
+    links are left out.
 
     Examples
     --------
