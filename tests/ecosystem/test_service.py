@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal, Role
 from podium.core.errors import Conflict, Invalid
-from podium.ecosystem import models, service
-from podium.ecosystem.service import EntityFilter
+from podium.ecosystem import entities, models, service
+from podium.ecosystem.entities import EntityFilter
 from tests.factories import small_spec
 
 ADMIN = Principal(user_id=1, username="admin", role=Role.ADMIN)
@@ -50,9 +50,9 @@ def test_failed_import_writes_nothing(session: Session) -> None:
 
 def test_tiers_and_filters(session: Session) -> None:
     eco = service.import_spec(session=session, spec=small_spec())
-    tiers = service.node_tiers(session=session, ecosystem=eco)
+    tiers = entities.node_tiers(session=session, ecosystem=eco)
     assert tiers["oem-plant"] == 0 and tiers["cast-plant"] == 1 and tiers["alloy-plant"] == 2
-    page = service.list_entities(
+    page = entities.list_entities(
         session=session,
         ecosystem=eco,
         section="sites",
@@ -67,7 +67,7 @@ def test_cursor_pagination_visits_each_row_once(session: Session) -> None:
     seen: list[str] = []
     cursor = None
     while True:
-        page = service.list_entities(
+        page = entities.list_entities(
             session=session,
             ecosystem=eco,
             section="actors",
@@ -93,7 +93,7 @@ def test_partner_sees_only_its_part(session: Session) -> None:
     )
 
     def keys(section: str) -> list[str]:
-        page = service.list_entities(
+        page = entities.list_entities(
             session=session, ecosystem=eco, section=section, principal=partner
         )
         return [row["id"] for row in page.items]
@@ -107,7 +107,7 @@ def test_partner_sees_only_its_part(session: Session) -> None:
 def test_entity_references_are_checked(session: Session) -> None:
     eco = service.import_spec(session=session, spec=small_spec())
     with pytest.raises(Invalid) as err:
-        service.create_entity(
+        entities.create_entity(
             session=session,
             ecosystem=eco,
             section="sites",
@@ -115,8 +115,8 @@ def test_entity_references_are_checked(session: Session) -> None:
         )
     assert err.value.errors[0]["pointer"] == "#/actor"
     with pytest.raises(Conflict):
-        service.delete_entity(session=session, ecosystem=eco, section="actors", key="castco")
-    updated = service.update_entity(
+        entities.delete_entity(session=session, ecosystem=eco, section="actors", key="castco")
+    updated = entities.update_entity(
         session=session, ecosystem=eco, section="links", key="l-ingot", changes={"ttr_days": 30}
     )
     assert updated["ttr_days"] == 30 and updated["alternates"] == ["oem"]

@@ -2,7 +2,7 @@
 
 Each function answers one overview page (map, align, govern, integrate, learn, design) from the
 foundation model, scoped to the caller: a partner user sees only rows that involve its own actor
-and sites, exactly as :func:`podium.ecosystem.service.list_entities` scopes them.
+and sites, exactly as :func:`podium.ecosystem.entities.list_entities` scopes them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
-from podium.ecosystem import models, service
+from podium.ecosystem import entities, models, service
 from podium.ecosystem.spec import ActorKind, ItemKind, LinkKind
 
 LIST_CAP = 200
@@ -49,7 +49,7 @@ def scope_for(*, session: Session, ecosystem: models.Ecosystem, principal: Princ
         return Scope(ecosystem)
     if principal.partner_ecosystem_id != ecosystem.id:
         return Scope(ecosystem, frozenset())
-    own = service.partner_nodes(
+    own = entities.partner_nodes(
         session=session, ecosystem=ecosystem, actor=principal.partner_actor or ""
     )
     return Scope(ecosystem, frozenset(own))
@@ -97,7 +97,7 @@ def counts(session: Session, scope: Scope) -> dict[str, int]:
 
 def tier_profile(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Return per supply tier the number of visible sites and actors (untiered last)."""
-    tiers = service.node_tiers(session=session, ecosystem=scope.ecosystem)
+    tiers = entities.node_tiers(session=session, ecosystem=scope.ecosystem)
     rows: dict[int | None, Counter[str]] = {}
     for section, table in (("actors", models.Actor), ("sites", models.Site)):
         keys = session.scalars(

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from podium.core.auth import Permission, Principal
 from podium.core.deps import SessionDep, require
-from podium.ecosystem import models, service, views
+from podium.ecosystem import entities, models, service, views
 from podium.ecosystem.overviews import counts, scope_for
 from podium.web import render
 
@@ -125,12 +125,12 @@ def _actor_page(
     f: views.MapFilter,
     cursor: str | None,
 ) -> dict[str, Any]:
-    found = service.list_entities(
+    found = entities.list_entities(
         session=session,
         ecosystem=ecosystem,
         section="actors",
         principal=principal,
-        filters=service.EntityFilter(kind=f.actor_kind, region=f.region),
+        filters=entities.EntityFilter(kind=f.actor_kind, region=f.region),
         cursor=cursor,
         limit=TABLE_ROWS,
     )
@@ -149,12 +149,12 @@ def _link_page(
     f: views.MapFilter,
     cursor: str | None,
 ) -> dict[str, Any]:
-    found = service.list_entities(
+    found = entities.list_entities(
         session=session,
         ecosystem=ecosystem,
         section="links",
         principal=principal,
-        filters=service.EntityFilter(kind=f.link_kind),
+        filters=entities.EntityFilter(kind=f.link_kind),
         cursor=cursor,
         limit=TABLE_ROWS,
     )

@@ -40,7 +40,7 @@ from podium.core.auth import Permission, Principal
 from podium.core.deps import CurrentPrincipal, SessionDep, SettingsDep, require
 from podium.core.errors import Invalid
 from podium.core.settings import Settings
-from podium.ecosystem import models, schemas, service
+from podium.ecosystem import entities, models, schemas, service
 
 MEDIA_TYPES = {
     "yaml": "application/yaml",
@@ -107,7 +107,7 @@ EcosystemDep = Annotated[models.Ecosystem, Depends(_ecosystem)]
 def _read_ecosystem(
     session: Session, ecosystem: models.Ecosystem, principal: Principal
 ) -> schemas.EcosystemRead:
-    counts = service.visible_counts(session=session, ecosystem=ecosystem, principal=principal)
+    counts = entities.visible_counts(session=session, ecosystem=ecosystem, principal=principal)
     return schemas.EcosystemRead.model_validate(ecosystem).model_copy(update={"counts": counts})
 
 
@@ -256,12 +256,12 @@ def add_collection_routes(c: schemas.Collection) -> None:
     ) -> dict[str, Any]:
         """Return one page of the collection's entities the caller may see, filtered."""
         filters = query.model_dump(mode="json", exclude={"cursor", "limit"})
-        page = service.list_entities(
+        page = entities.list_entities(
             session=session,
             ecosystem=ecosystem,
             section=many,
             principal=principal,
-            filters=service.EntityFilter(**filters),
+            filters=entities.EntityFilter(**filters),
             cursor=query.cursor,
             limit=page_size(query.limit, settings),
         )
@@ -278,7 +278,7 @@ def add_collection_routes(c: schemas.Collection) -> None:
     ) -> dict[str, Any]:
         """Add one entity to the collection; everything it refers to must exist."""
         data = body.model_dump()
-        created = service.create_entity(
+        created = entities.create_entity(
             session=session, ecosystem=ecosystem, section=many, data=data
         )
         response.headers["Location"] = _url(
@@ -291,7 +291,7 @@ def add_collection_routes(c: schemas.Collection) -> None:
         principal: Reader, session: SessionDep, ecosystem: EcosystemDep, key: str
     ) -> dict[str, Any]:
         """Return one entity of the collection."""
-        return service.get_entity(
+        return entities.get_entity(
             session=session, ecosystem=ecosystem, section=many, key=key, principal=principal
         )
 
@@ -305,7 +305,7 @@ def add_collection_routes(c: schemas.Collection) -> None:
     ) -> dict[str, Any]:
         """Change some fields of one entity (the fields sent); its id cannot change."""
         changes = body.model_dump(exclude_unset=True)
-        return service.update_entity(
+        return entities.update_entity(
             session=session, ecosystem=ecosystem, section=many, key=key, changes=changes
         )
 
@@ -314,7 +314,7 @@ def add_collection_routes(c: schemas.Collection) -> None:
         _principal: Writer, session: SessionDep, ecosystem: EcosystemDep, key: str
     ) -> None:
         """Delete one entity; 409 while other entities still refer to it."""
-        service.delete_entity(session=session, ecosystem=ecosystem, section=many, key=key)
+        entities.delete_entity(session=session, ecosystem=ecosystem, section=many, key=key)
 
 
 for _collection in schemas.COLLECTIONS:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
-from podium.ecosystem import models, service
+from podium.ecosystem import entities, models
 from podium.ecosystem.overviews import Scope, scope_for
 
 MAX_NODES = 3_000
@@ -117,7 +117,7 @@ def map_data(
     scope = scope_for(session=session, ecosystem=ecosystem, principal=principal)
     links = _link_ends(session, scope, filters.link_kind)
     ends = {key for _, source, target in links for key in (source, target)}
-    tiers = service.node_tiers(session=session, ecosystem=ecosystem)
+    tiers = entities.node_tiers(session=session, ecosystem=ecosystem)
     found = _candidates(session, scope, tiers, ends)
     if filters.link_kind is not None:
         found = [c for c in found if c.key in ends]
@@ -354,7 +354,7 @@ def facets(
     """Return the filter choices of the map: tiers, regions, actor kinds and link kinds present."""
     scope = scope_for(session=session, ecosystem=ecosystem, principal=principal)
     eco, actor, site, link = ecosystem.id, models.Actor, models.Site, models.Link
-    tiers = service.node_tiers(session=session, ecosystem=ecosystem)
+    tiers = entities.node_tiers(session=session, ecosystem=ecosystem)
     regions: set[str] = set()
     for table in (actor, site):
         query = select(table.region).where(table.ecosystem_id == eco, scope.nodes(table.key))
