@@ -5,18 +5,22 @@ from __future__ import annotations
 import secrets
 import threading
 import webbrowser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from platformdirs import user_data_dir
 from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from podium.core.auth import Role, add_user, issue_token
 from podium.core.clikit import cli_session, cli_settings, console, use_database
 from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_database
 from podium.core.settings import Settings
 from podium.ecosystem import cli as ecosystem_cli
+from podium.ecosystem.models import Actor
 
 app = typer.Typer(
     help="Podium: orchestrate the ecosystem your operations depend on.",
@@ -80,14 +84,24 @@ def demo(
     for old in folder.glob("podium-demo.db*"):
         old.unlink()
     settings = Settings(database_url=f"sqlite:///{folder / 'podium-demo.db'}")
-    names, credentials = _seed_demo(settings.database_url)
-    _print_demo(stored_names=names, credentials=credentials, port=port)
+    names, logins = _seed_demo(settings.database_url)
+    _print_demo(stored_names=names, logins=logins, port=port)
     if not no_browser:
         threading.Timer(1.5, webbrowser.open, args=(f"http://127.0.0.1:{port}/",)).start()
     _run_server(settings, "127.0.0.1", port)
 
 
-def _seed_demo(url: str) -> tuple[list[str], list[tuple[str, str, str]]]:
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo user's sign-in and API token, printed once."""
+
+    username: str
+    password: str
+    role: str
+    token: str
+
+
+def _seed_demo(url: str) -> tuple[list[str], list[DemoLogin]]:
     """Migrate ``url``, load the samples, add an admin and a partner user with new passwords."""
     from podium.ecosystem.formats import read_path
     from podium.ecosystem.service import import_spec
@@ -95,59 +109,53 @@ def _seed_demo(url: str) -> tuple[list[str], list[tuple[str, str, str]]]:
 
     upgrade_database(url)
     engine = make_engine(url)
-    credentials: list[tuple[str, str, str]] = []
+    logins: list[DemoLogin] = []
     with unit_of_work(session_factory(engine)) as session:
         stored = {
             name: import_spec(session=session, spec=read_path(path))
             for name, path in SAMPLES.items()
         }
-        for username, role, eco in (
-            ("admin", Role.ADMIN, None),
-            ("partner", Role.PARTNER_USER, "manufacturer"),
-        ):
+        partner_eco = stored["manufacturer"].id
+        for username, role in (("admin", Role.ADMIN), ("partner", Role.PARTNER_USER)):
+            actor = _demo_partner(session, partner_eco) if role is Role.PARTNER_USER else None
             password = secrets.token_urlsafe(9)
-            partner = _demo_partner(session, stored[eco].id) if eco else None
-            add_user(
+            user = add_user(
                 session=session,
                 username=username,
                 password=password,
                 role=role,
-                partner_ecosystem_id=stored[eco].id if eco else None,
-                partner_actor=partner,
+                partner_ecosystem_id=partner_eco if actor else None,
+                partner_actor=actor,
             )
-            credentials.append(
-                (username, password, role.value + (f" of {partner}" if partner else ""))
-            )
+            described = role.value + (f" of {actor} (manufacturer)" if actor else "")
+            token = issue_token(session=session, user=user, name="demo")
+            logins.append(DemoLogin(username, password, described, token))
     engine.dispose()
-    return list(stored), credentials
+    return list(stored), logins
 
 
-def _demo_partner(session: object, ecosystem_id: int) -> str:
-    """Pick the first partner actor of an ecosystem for the demo partner user."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from podium.ecosystem.models import Actor
-
-    assert isinstance(session, Session)
+def _demo_partner(session: Session, ecosystem_id: int) -> str:
+    """Pick the first partner supplier of an ecosystem for the demo partner user."""
     key = session.scalar(
         select(Actor.key)
-        .where(Actor.ecosystem_id == ecosystem_id, Actor.ecosystem_role == "partner")
+        .where(
+            Actor.ecosystem_id == ecosystem_id,
+            Actor.ecosystem_role == "partner",
+            Actor.kind == "supplier",
+        )
         .order_by(Actor.id)
     )
     if key is None:
-        raise typer.BadParameter("the sample has no partner actor")
+        raise typer.BadParameter("the sample has no partner supplier")
     return key
 
 
-def _print_demo(
-    *, stored_names: list[str], credentials: list[tuple[str, str, str]], port: int
-) -> None:
+def _print_demo(*, stored_names: list[str], logins: list[DemoLogin], port: int) -> None:
     table = Table(title="Sign in with", show_lines=False)
-    for column in ("user", "password", "role"):
-        table.add_column(column)
-    for row in credentials:
-        table.add_row(*row)
+    for column in ("user", "password", "role", "API token"):
+        table.add_column(column, overflow="fold")
+    for login in logins:
+        table.add_row(login.username, login.password, login.role, login.token)
     console.print(f"[green]Loaded ecosystems:[/green] {', '.join(stored_names)}")
     console.print(table)
     console.print(
