@@ -1,9 +1,10 @@
 """Import/export throughput of a generated ecosystem against a raw SQLAlchemy Core bulk insert.
 
 Run: ``python bench/import_export.py [--sites 100000] [--tiers 6] [--database-url URL]``.
-Prints rows/s of Podium's import (spec -> validated rows -> database, one transaction) and of the
-reference (the same rows, already as dicts, inserted with Core ``insert()`` executemany in one
-transaction into an identical empty schema), and their ratio; then file and export figures.
+Prints, for each file format, the time to write it and to read it back (parse + validate); then
+rows/s of Podium's import (a validated spec -> rows -> database, one transaction) and of the
+reference (the same rows, prepared as dicts beforehand, inserted with Core ``insert()``
+executemany in one transaction into an identical empty schema), their ratio, and the export.
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def main() -> None:
     parser.add_argument("--tiers", type=int, default=6)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default=None, help="default: new SQLite files")
+    parser.add_argument(
+        "--file-formats", default="json,csv,yaml", help="file formats to time (comma-separated)"
+    )
     args = parser.parse_args()
     print(f"machine: {platform.node()} {platform.machine()} Python {platform.python_version()}")
     spec, t_gen = timed(
@@ -102,7 +106,7 @@ def main() -> None:
     print(f"generated {args.sites:,} sites, {n_rows:,} rows in {t_gen:.1f} s")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        report_files(spec, folder)
+        report_files(spec, folder, args.file_formats.split(",") if args.file_formats else [])
         rows = raw_rows(spec)
         url_ref = fresh_database(args.database_url, folder, "reference")
         engine = make_engine(url_ref)
@@ -118,10 +122,10 @@ def main() -> None:
     print(f"podium export        : {n_rows / t_exp:10,.0f} rows/s ({t_exp:.2f} s), lossless")
 
 
-def report_files(spec: EcosystemSpec, folder: Path) -> None:
-    """Time writing and reading (parse + validate) the spec as YAML and CSV."""
-    for fmt, name in (("yaml", "eco.yaml"), ("csv", "eco-csv")):
-        path = folder / name
+def report_files(spec: EcosystemSpec, folder: Path, file_formats: list[str]) -> None:
+    """Time writing and reading (parse + validate) the spec in each file format."""
+    for fmt in file_formats:
+        path = folder / ("eco-csv" if fmt == "csv" else f"eco.{fmt}")
         _, t_write = timed(lambda: write_path(spec, path, format=fmt))  # noqa: B023
         back, t_read = timed(lambda: read_path(path, format=fmt))  # noqa: B023
         assert back == spec, f"{fmt} round trip differs"

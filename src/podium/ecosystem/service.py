@@ -132,13 +132,17 @@ def _insert_rows(
     report(section, 0, total)
     for start in range(0, total, CHUNK_ROWS):
         chunk = entities[start : start + CHUNK_ROWS]
-        session.execute(insert(table), [to_row(e, ecosystem_id) for e in chunk])
+        session.execute(insert(table.__table__), [to_row(e, ecosystem_id) for e in chunk])
         report(section, min(start + CHUNK_ROWS, total), total)
 
 
 def to_row(entity: BaseModel, ecosystem_id: int) -> dict[str, Any]:
-    """Return the table row of a spec entity (``id`` stored as ``key``)."""
-    row = entity.model_dump()
+    """Return the table row of a spec entity (``id`` stored as ``key``).
+
+    Spec entities hold only plain values (str, float, enum members that are str, lists and
+    dicts of plain values), so a shallow copy of their fields is the row.
+    """
+    row = dict(entity.__dict__)
     if "id" in row:
         row["key"] = row.pop("id")
     row["ecosystem_id"] = ecosystem_id
