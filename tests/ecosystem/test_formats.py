@@ -31,7 +31,8 @@ from podium.ecosystem.formats.yaml_json import (
     loads_json,
     loads_yaml,
 )
-from podium.ecosystem.spec import ENTITY_SECTIONS, EcosystemSpec, Problem, SpecError
+from podium.ecosystem.spec import ENTITY_SECTIONS, EcosystemSpec
+from podium.ecosystem.validation import Problem, SpecError
 
 from .conftest import REPO_ROOT
 

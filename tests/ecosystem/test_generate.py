@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from podium.ecosystem.generate import generate_ecosystem, generated_row_counts
-from podium.ecosystem.spec import EcosystemSpec, ItemKind, LinkKind, parse_spec
+from podium.ecosystem.spec import EcosystemSpec, ItemKind, LinkKind
+from podium.ecosystem.validation import parse_spec
 
 
 @cache

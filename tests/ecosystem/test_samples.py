@@ -17,8 +17,8 @@ from podium.ecosystem.spec import (
     Link,
     LinkKind,
     SiteKind,
-    parse_spec,
 )
+from podium.ecosystem.validation import parse_spec
 from podium.samples import SAMPLES, sample_path
 
 GOODS = (LinkKind.SUPPLIES, LinkKind.SELLS_TO, LinkKind.POWERS)  # links whose item a site makes

@@ -9,7 +9,7 @@ import pytest
 
 from podium.ecosystem.formats import read_path
 from podium.ecosystem.formats.scml import chain_name, loads_scml
-from podium.ecosystem.spec import SpecError
+from podium.ecosystem.validation import SpecError
 
 HEADER = (
     "\ufeff/chain,,,,,,,,,,\n"

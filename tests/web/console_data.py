@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from podium.ecosystem.spec import EcosystemSpec, parse_spec
+from podium.ecosystem.spec import EcosystemSpec
+from podium.ecosystem.validation import parse_spec
 from tests.factories import small_spec
 
 EXTRA_ACTORS = [

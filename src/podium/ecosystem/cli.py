@@ -22,7 +22,8 @@ from rich.table import Table
 from podium.core.clikit import cli_session, console, err_console
 from podium.ecosystem import service
 from podium.ecosystem.formats import WRITE_FORMATS, read_path, write_path
-from podium.ecosystem.spec import EcosystemSpec, SpecError
+from podium.ecosystem.spec import EcosystemSpec
+from podium.ecosystem.validation import SpecError
 
 FormatOption = Annotated[
     str | None,

@@ -20,13 +20,8 @@ from podium.core.auth import Principal
 from podium.core.errors import Conflict, Invalid, NotFound
 from podium.ecosystem import models
 from podium.ecosystem.service import entity_counts, from_row, to_row
-from podium.ecosystem.spec import (
-    ENTITY_SECTIONS,
-    REFERENCE_KINDS,
-    LinkKind,
-    entity_references,
-    entity_rules,
-)
+from podium.ecosystem.spec import ENTITY_SECTIONS, LinkKind
+from podium.ecosystem.validation import REFERENCE_KINDS, entity_references, entity_rules
 from podium.mapping.structure import supply_tiers
 
 CRUD_SECTIONS = ("actors", "sites", "items", "links")

@@ -16,14 +16,8 @@ from sqlalchemy.orm import Session
 from podium.core.auth import Principal
 from podium.core.errors import Conflict, Forbidden, Invalid, NotFound
 from podium.ecosystem import formats, models
-from podium.ecosystem.spec import (
-    ENTITY_SECTIONS,
-    SCHEMA_VERSION,
-    EcosystemSpec,
-    Problem,
-    SpecError,
-    check_consistency,
-)
+from podium.ecosystem.spec import ENTITY_SECTIONS, EcosystemSpec
+from podium.ecosystem.validation import Problem, SpecError, check_spec
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(section, rows_done, rows_total)`` while rows are written."""
@@ -199,10 +193,7 @@ def create_ecosystem(
 
     Raises Invalid with one JSON pointer (``#/sites/3/actor``) per defect.
     """
-    problems = check_consistency(spec)
-    if spec.schema_version != SCHEMA_VERSION:
-        message = f"unsupported schema_version {spec.schema_version!r}; use {SCHEMA_VERSION!r}"
-        problems.insert(0, (("schema_version",), message))
+    problems = check_spec(spec)
     if problems:
         errors = [{"pointer": "#/" + "/".join(map(str, loc)), "detail": m} for loc, m in problems]
         raise Invalid(f"the ecosystem has {len(problems)} problem(s)", errors)

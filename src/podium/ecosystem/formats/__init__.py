@@ -1,8 +1,8 @@
 """Reading and writing ecosystems: YAML, JSON, CSV folders, XLSX, Willems SCML and GraphML.
 
 ``read_path`` detects the format, reads the file into a document and validates it with
-:func:`podium.ecosystem.spec.parse_spec`; every defect becomes one located
-:class:`~podium.ecosystem.spec.Problem` in the raised :class:`~podium.ecosystem.spec.SpecError`.
+:func:`podium.ecosystem.validation.parse_spec`; every defect becomes one located ``Problem``
+in the raised ``SpecError``.
 ``write_path`` writes any format but SCML (read only); GraphML is write only.
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from podium.ecosystem.formats import graphml, scml, sheets, yaml_json
-from podium.ecosystem.spec import EcosystemSpec, Locator, Problem, SpecError, parse_spec
+from podium.ecosystem.spec import EcosystemSpec
+from podium.ecosystem.validation import Locator, Problem, SpecError, parse_spec
 
 YAML = "yaml"
 JSON = "json"

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from podium.ecosystem.formats.yaml_json import decode_text, loc_text
-from podium.ecosystem.spec import EcosystemSpec, Loc, Locator, Problem, SpecError, parse_spec
+from podium.ecosystem.spec import EcosystemSpec
+from podium.ecosystem.validation import Loc, Locator, Problem, SpecError, parse_spec
 
 SITE_KINDS = {
     "part": "plant",

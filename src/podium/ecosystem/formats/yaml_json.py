@@ -19,15 +19,8 @@ from typing import Any
 
 import yaml
 
-from podium.ecosystem.spec import (
-    ENTITY_SECTIONS,
-    EcosystemSpec,
-    Loc,
-    Locator,
-    Problem,
-    SpecError,
-    parse_spec,
-)
+from podium.ecosystem.spec import ENTITY_SECTIONS, EcosystemSpec
+from podium.ecosystem.validation import Loc, Locator, Problem, SpecError, parse_spec
 
 try:
     from yaml import CSafeDumper as _BaseDumper
