@@ -50,11 +50,15 @@ def _ecosystem_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("ecosystems.id", ondelete="CASCADE"), index=True)
 
 
-def _ref(table: str, *columns: str) -> ForeignKeyConstraint:
-    """Composite foreign key (ecosystem_id, column) -> table(ecosystem_id, key)."""
-    return ForeignKeyConstraint(
-        ["ecosystem_id", *columns], [f"{table}.ecosystem_id", f"{table}.key"], ondelete="CASCADE"
+def _ref(owner: str, table: str, column: str) -> tuple[ForeignKeyConstraint, Index]:
+    """Composite foreign key (ecosystem_id, column) -> table(ecosystem_id, key), and its index.
+
+    The index lets the database check the key on deletes of the referred rows without a scan.
+    """
+    constraint = ForeignKeyConstraint(
+        ["ecosystem_id", column], [f"{table}.ecosystem_id", f"{table}.key"], ondelete="CASCADE"
     )
+    return constraint, Index(f"ix_{owner}_{column}", "ecosystem_id", column)
 
 
 class Actor(Base):
@@ -79,7 +83,7 @@ class Site(Base):
     """A facility of an actor."""
 
     __tablename__ = "sites"
-    __table_args__ = (UniqueConstraint("ecosystem_id", "key"), _ref("actors", "actor"))
+    __table_args__ = (UniqueConstraint("ecosystem_id", "key"), *_ref("sites", "actors", "actor"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ecosystem_id: Mapped[int] = _ecosystem_fk()
@@ -124,7 +128,7 @@ class Link(Base):
     __tablename__ = "links"
     __table_args__ = (
         UniqueConstraint("ecosystem_id", "key"),
-        _ref("items", "item"),
+        *_ref("links", "items", "item"),
         Index("ix_links_source", "ecosystem_id", "source"),
         Index("ix_links_target", "ecosystem_id", "target"),
     )
@@ -150,7 +154,11 @@ class BomLine(Base):
     """``parent`` needs ``quantity`` of ``child`` per unit."""
 
     __tablename__ = "bom_lines"
-    __table_args__ = (_ref("items", "parent"), _ref("items", "child"), _ref("sites", "site"))
+    __table_args__ = (
+        *_ref("bom_lines", "items", "parent"),
+        *_ref("bom_lines", "items", "child"),
+        *_ref("bom_lines", "sites", "site"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ecosystem_id: Mapped[int] = _ecosystem_fk()
@@ -164,7 +172,10 @@ class InventoryPosition(Base):
     """On-hand units of an item at a site."""
 
     __tablename__ = "inventory_positions"
-    __table_args__ = (_ref("sites", "site"), _ref("items", "item"))
+    __table_args__ = (
+        *_ref("inventory_positions", "sites", "site"),
+        *_ref("inventory_positions", "items", "item"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ecosystem_id: Mapped[int] = _ecosystem_fk()
@@ -178,7 +189,10 @@ class ValueFlow(Base):
     """Yearly value an actor or link creates, captures, bears as risk and invests."""
 
     __tablename__ = "value_flows"
-    __table_args__ = (_ref("actors", "actor"), _ref("links", "link"))
+    __table_args__ = (
+        *_ref("value_flows", "actors", "actor"),
+        *_ref("value_flows", "links", "link"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ecosystem_id: Mapped[int] = _ecosystem_fk()
