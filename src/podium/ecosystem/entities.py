@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import ColumnElement, false, func, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
@@ -123,6 +123,49 @@ def _apply_filters(
     return query
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What the caller may see of one ecosystem: ``own`` node keys, or everything (None).
+
+    A partner sees its own actor and sites, the links that touch them and the items on those
+    links; every read of entities, overviews and the map goes through this one rule.
+    """
+
+    ecosystem: models.Ecosystem
+    own: frozenset[str] | None = None
+
+    def nodes(self, column: Any) -> ColumnElement[bool]:
+        """Condition on an actor/site key column."""
+        return true() if self.own is None else column.in_(self.own)
+
+    def links(self) -> ColumnElement[bool]:
+        """Condition on links: those touching the caller's own nodes."""
+        if self.own is None:
+            return true()
+        if not self.own:
+            return false()
+        return or_(models.Link.source.in_(self.own), models.Link.target.in_(self.own))
+
+    def items(self, column: Any) -> ColumnElement[bool]:
+        """Condition on an item key column: items on the links the caller sees."""
+        if self.own is None:
+            return true()
+        link = models.Link
+        return column.in_(
+            select(link.item).where(link.ecosystem_id == self.ecosystem.id, self.links())
+        )
+
+
+def scope_for(*, session: Session, ecosystem: models.Ecosystem, principal: Principal) -> Scope:
+    """Return the caller's scope over ``ecosystem`` (nothing for another ecosystem's partner)."""
+    if not principal.is_partner:
+        return Scope(ecosystem)
+    if principal.partner_ecosystem_id != ecosystem.id:
+        return Scope(ecosystem, frozenset())
+    own = partner_nodes(session=session, ecosystem=ecosystem, actor=principal.partner_actor or "")
+    return Scope(ecosystem, frozenset(own))
+
+
 def _apply_scope(
     session: Session,
     ecosystem: models.Ecosystem,
@@ -131,18 +174,14 @@ def _apply_scope(
     query: Any,
     principal: Principal,
 ) -> Any:
-    if not principal.is_partner:
-        return query
-    if principal.partner_ecosystem_id != ecosystem.id:
+    if principal.is_partner and principal.partner_ecosystem_id != ecosystem.id:
         raise NotFound(f"no ecosystem {ecosystem.name!r}")
-    own = partner_nodes(session=session, ecosystem=ecosystem, actor=principal.partner_actor or "")
-    if section in ("actors", "sites"):
-        return query.where(table.key.in_(own))
-    touching = or_(models.Link.source.in_(own), models.Link.target.in_(own))
+    scope = scope_for(session=session, ecosystem=ecosystem, principal=principal)
     if section == "links":
-        return query.where(touching)
-    link_items = select(models.Link.item).where(models.Link.ecosystem_id == ecosystem.id, touching)
-    return query.where(table.key.in_(link_items))
+        return query.where(scope.links())
+    if section == "items":
+        return query.where(scope.items(table.key))
+    return query.where(scope.nodes(table.key))
 
 
 def partner_nodes(*, session: Session, ecosystem: models.Ecosystem, actor: str) -> list[str]:

@@ -12,47 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
 from podium.ecosystem import entities, models, service
+from podium.ecosystem.entities import Scope, scope_for
 from podium.ecosystem.spec import ActorKind, ItemKind, LinkKind
 
 LIST_CAP = 200
 """Longest list an overview table shows; the page says when more exist."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the caller may see of one ecosystem: ``own`` node keys, or everything (None)."""
-
-    ecosystem: models.Ecosystem
-    own: frozenset[str] | None = None
-
-    def nodes(self, column: Any) -> ColumnElement[bool]:
-        """Condition on an actor/site key column."""
-        return true() if self.own is None else column.in_(self.own)
-
-    def links(self) -> ColumnElement[bool]:
-        """Condition on links: those touching the caller's own nodes."""
-        if self.own is None:
-            return true()
-        if not self.own:
-            return false()
-        return or_(models.Link.source.in_(self.own), models.Link.target.in_(self.own))
-
-
-def scope_for(*, session: Session, ecosystem: models.Ecosystem, principal: Principal) -> Scope:
-    """Return the caller's scope over ``ecosystem``."""
-    if not principal.is_partner:
-        return Scope(ecosystem)
-    if principal.partner_ecosystem_id != ecosystem.id:
-        return Scope(ecosystem, frozenset())
-    own = entities.partner_nodes(
-        session=session, ecosystem=ecosystem, actor=principal.partner_actor or ""
-    )
-    return Scope(ecosystem, frozenset(own))
 
 
 # --- map ------------------------------------------------------------------------------------------
@@ -85,8 +54,7 @@ def counts(session: Session, scope: Scope) -> dict[str, int]:
         query = select(func.count()).select_from(table).where(table.ecosystem_id == eco, condition)
         return int(session.scalar(query) or 0)
 
-    link_items = select(models.Link.item).where(models.Link.ecosystem_id == eco, scope.links())
-    items = true() if scope.own is None else models.Item.key.in_(link_items)
+    items = scope.items(models.Item.key)
     return {
         "actors": count(models.Actor, scope.nodes(models.Actor.key)),
         "sites": count(models.Site, scope.nodes(models.Site.key)),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
 from podium.ecosystem import entities, models
-from podium.ecosystem.overviews import Scope, scope_for
+from podium.ecosystem.entities import Scope, scope_for
 
 MAX_NODES = 3_000
 MAX_EDGES = 12_000

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from podium.core.auth import Permission, Principal, authenticate
 from podium.core.deps import SESSION_USER_KEY, SessionDep, optional_principal, public, require
 from podium.ecosystem import models, overviews, service
+from podium.ecosystem.entities import Scope, scope_for
 from podium.ecosystem.spec import ActorKind, LinkKind
 from podium.web import render
 
@@ -106,7 +107,7 @@ def _overview(
     visible, chosen = _chosen(session, principal, name)
     data: dict[str, Any] = {}
     if chosen is not None:
-        scope = overviews.scope_for(session=session, ecosystem=chosen, principal=principal)
+        scope = scope_for(session=session, ecosystem=chosen, principal=principal)
         data = build(session, scope)
     return render(
         request,
@@ -125,7 +126,7 @@ def map_overview(
 ) -> Response:
     """Map: the ecosystems with their size, and the chosen one's sites and actors per tier."""
 
-    def build(db: Session, scope: overviews.Scope) -> dict[str, Any]:
+    def build(db: Session, scope: Scope) -> dict[str, Any]:
         return {
             "summaries": overviews.summaries(session=db, principal=principal),
             "tiers": overviews.tier_profile(db, scope),
@@ -140,7 +141,7 @@ def align_overview(
 ) -> Response:
     """Align: value created, captured, risk borne and invested per actor."""
 
-    def build(db: Session, scope: overviews.Scope) -> dict[str, Any]:
+    def build(db: Session, scope: Scope) -> dict[str, Any]:
         return {"values": overviews.value_flows(db, scope)}
 
     return _overview(request, session, principal, "align", ecosystem, build)
@@ -153,7 +154,7 @@ def govern_overview(
     """Govern: regulators, certification bodies and what they regulate."""
     kinds = (ActorKind.REGULATOR, ActorKind.CERTIFICATION_BODY)
 
-    def build(db: Session, scope: overviews.Scope) -> dict[str, Any]:
+    def build(db: Session, scope: Scope) -> dict[str, Any]:
         return {"oversight": overviews.oversight(db, scope, kinds, LinkKind.REGULATES)}
 
     return _overview(request, session, principal, "govern", ecosystem, build)
@@ -166,7 +167,7 @@ def integrate_overview(
     """Integrate: platforms and data intermediaries, and who hosts whose data."""
     kinds = (ActorKind.PLATFORM, ActorKind.DATA_INTERMEDIARY, ActorKind.TECHNOLOGY)
 
-    def build(db: Session, scope: overviews.Scope) -> dict[str, Any]:
+    def build(db: Session, scope: Scope) -> dict[str, Any]:
         return {"oversight": overviews.oversight(db, scope, kinds, LinkKind.HOSTS_DATA)}
 
     return _overview(request, session, principal, "integrate", ecosystem, build)
@@ -178,7 +179,7 @@ def learn_overview(
 ) -> Response:
     """Learn: the ecosystem's size and composition by kind, role, region and tier."""
 
-    def build(db: Session, scope: overviews.Scope) -> dict[str, Any]:
+    def build(db: Session, scope: Scope) -> dict[str, Any]:
         return {
             "counts": overviews.counts(db, scope),
             "composition": overviews.composition(db, scope),
@@ -194,7 +195,7 @@ def design_overview(
 ) -> Response:
     """Design: the products with their demand, and the sites that make them."""
 
-    def build(db: Session, scope: overviews.Scope) -> dict[str, Any]:
+    def build(db: Session, scope: Scope) -> dict[str, Any]:
         return {"products": overviews.products(db, scope)}
 
     return _overview(request, session, principal, "design", ecosystem, build)
