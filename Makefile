@@ -38,7 +38,7 @@ test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
-	$(BIN)/python bench/import_export.py
+	$(BIN)/python bench/import_export.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
