@@ -120,3 +120,19 @@ def test_entity_references_are_checked(session: Session) -> None:
         session=session, ecosystem=eco, section="links", key="l-ingot", changes={"ttr_days": 30}
     )
     assert updated["ttr_days"] == 30 and updated["alternates"] == ["oem"]
+
+
+def test_large_import_refreshes_postgresql_statistics(session: Session) -> None:
+    """Foreign-key checks must not be planned from an empty table's statistics (ANALYZE_ROWS)."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import text
+
+    from podium.ecosystem.generate import generate_ecosystem
+
+    spec = generate_ecosystem(sites=2 * service.ANALYZE_ROWS, tiers=3, seed=5)
+    session.execute(text("ANALYZE sites"))  # statistics of the table as it is before the import
+    assert session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'sites'")) < 100
+    service.import_spec(session=session, spec=spec)
+    reltuples = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'sites'"))
+    assert reltuples is not None and reltuples >= len(spec.sites)

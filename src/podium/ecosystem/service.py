@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
@@ -23,6 +23,14 @@ Progress = Callable[[str, int, int], None]
 """Called as ``progress(section, rows_done, rows_total)`` while rows are written."""
 
 CHUNK_ROWS = 20_000
+ANALYZE_ROWS = 1_000
+"""After writing this many rows to a table, refresh PostgreSQL's statistics of it.
+
+The foreign-key checks of the sections written next look rows up in this table. Planned with
+statistics from when the table was empty, they scan it instead of using its key index, and an
+import turns quadratic (10,000 sites: 25 s instead of 3 s). ANALYZE inside the transaction counts
+its own uncommitted rows and makes the checks plan again.
+"""
 _SPEC_ONLY = {"ecosystem_id", "id"}
 
 
@@ -128,6 +136,8 @@ def _insert_rows(
         chunk = entities[start : start + CHUNK_ROWS]
         session.execute(insert(table.__table__), [to_row(e, ecosystem_id) for e in chunk])
         report(section, min(start + CHUNK_ROWS, total), total)
+    if total >= ANALYZE_ROWS and session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {table.__tablename__}"))
 
 
 def to_row(entity: BaseModel, ecosystem_id: int) -> dict[str, Any]:
