@@ -103,3 +103,29 @@ def test_user_add_and_token(db: list[str]) -> None:
     assert token.exit_code == 0 and token.output.strip().startswith("pdm_")
     again = runner.invoke(app, [*db, "user", "add", "ana", "--password", "long enough pw"])
     assert again.exit_code != 0
+
+
+def test_a_bad_field_does_not_hide_other_problems_of_its_entity(tmp_path: Path) -> None:
+    """A link with a negative capacity still has its unknown target and item reported."""
+    path = tmp_path / "bad-link.yaml"
+    path.write_text(
+        'schema_version: "1"\nname: bad\n'
+        "actors:\n  - {id: a, name: A, kind: supplyer}\n"
+        "sites:\n  - {id: s, actor: ghost, name: S}\n"
+        "links:\n  - {id: l, kind: supplies, source: s, target: nowhere, item: i,"
+        " capacity_per_day: -3}\n"
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    out = text(result.output)
+    assert result.exit_code == 1
+    expected = [
+        "line 4: actors[0].kind:",
+        "line 6: sites[0].actor: unknown actor 'ghost'",
+        "line 8: links[0].capacity_per_day:",
+        "line 8: links[0].target: unknown actor or site 'nowhere'",
+        "line 8: links[0].item: unknown item 'i'",
+    ]
+    positions = [out.find(e) for e in expected]
+    assert all(p >= 0 for p in positions), out
+    assert positions == sorted(positions), "problems come in document order"
+    assert "5 problem(s)" in out

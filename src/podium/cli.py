@@ -152,12 +152,14 @@ def _demo_partner(session: Session, ecosystem_id: int) -> str:
 
 def _print_demo(*, stored_names: list[str], logins: list[DemoLogin], port: int) -> None:
     table = Table(title="Sign in with", show_lines=False)
-    for column in ("user", "password", "role", "API token"):
-        table.add_column(column, overflow="fold")
+    for column in ("user", "password", "role"):
+        table.add_column(column)
     for login in logins:
-        table.add_row(login.username, login.password, login.role, login.token)
+        table.add_row(login.username, login.password, login.role)
     console.print(f"[green]Loaded ecosystems:[/green] {', '.join(stored_names)}")
     console.print(table)
+    for login in logins:
+        console.print(f"API token of {login.username}: {login.token}", soft_wrap=True)
     console.print(
         f"Console: [bold]http://127.0.0.1:{port}/[/bold]   API: http://127.0.0.1:{port}/api/v1/"
     )

@@ -111,8 +111,9 @@ def check_spec(spec: EcosystemSpec) -> list[tuple[Loc, str]]:
 def _problems_despite_type_errors(document: Mapping[str, Any]) -> list[tuple[Loc, str]]:
     """Validate entity by entity so that one bad field does not hide the other problems.
 
-    The entities that are valid are checked for consistency too; references to an entity that
-    failed validation are not reported as unknown (its own problem is).
+    An entity with bad fields is still checked for consistency on its good fields (its
+    references, say), and references to an entity that failed validation are not reported as
+    unknown (its own problem is). Problems come back in document order.
     """
     found: list[tuple[Loc, str]] = []
     header = {k: v for k, v in document.items() if k not in ENTITY_SECTIONS}
@@ -120,27 +121,49 @@ def _problems_despite_type_errors(document: Mapping[str, Any]) -> list[tuple[Loc
         EcosystemSpec.model_validate(header)
     except ValidationError as exc:
         found += [(tuple(e["loc"]), _pydantic_message(e)) for e in exc.errors()]
-    valid: dict[str, Any] = {}
-    positions: dict[str, list[int]] = {}
+    kept: dict[str, Any] = {}
+    positions: dict[str, list[tuple[int, set[str]]]] = {}
     broken_ids: set[str] = set()
-    for section, model in ENTITY_SECTIONS.items():
+    for section in ENTITY_SECTIONS:
         raw = document.get(section) or []
         if not isinstance(raw, list):
             found.append(((section,), "must be a list"))
             continue
-        valid[section], positions[section] = [], []
+        kept[section], positions[section] = [], []
         for i, entry in enumerate(raw):
-            try:
-                valid[section].append(model.model_validate(entry))
-                positions[section].append(i)
-            except ValidationError as exc:
-                found += [((section, i, *e["loc"]), _pydantic_message(e)) for e in exc.errors()]
-                if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-                    broken_ids.add(entry["id"])
-    partial = EcosystemSpec.model_construct(**valid)
+            entity, bad_fields, errors = _validate_entity(section, entry)
+            found += [((section, i, *loc), msg) for loc, msg in errors]
+            if bad_fields and isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
+                broken_ids.add(entry["id"])
+            if entity is not None:
+                kept[section].append(entity)
+                positions[section].append((i, bad_fields))
+    partial = EcosystemSpec.model_construct(**kept)
     for (name, index, *rest), msg in check_consistency(partial, assume_known=broken_ids):
-        found.append(((name, positions[str(name)][int(index)], *rest), msg))
-    return found
+        position, bad_fields = positions[str(name)][int(index)]
+        if not rest or rest[0] not in bad_fields:
+            found.append(((name, position, *rest), msg))
+    order = list(ENTITY_SECTIONS)
+    return sorted(
+        found, key=lambda p: (order.index(p[0][0]) if p[0][0] in order else -1, *p[0][1:2])
+    )
+
+
+def _validate_entity(section: str, entry: Any) -> tuple[BaseModel | None, set[str], list[Any]]:
+    """Return the entity (on its good fields only, if that is enough), its bad fields, errors."""
+    model = ENTITY_SECTIONS[section]
+    try:
+        return model.model_validate(entry), set(), []
+    except ValidationError as exc:
+        errors = [(tuple(e["loc"]), _pydantic_message(e)) for e in exc.errors()]
+    bad = {str(loc[0]) for loc, _ in errors if loc}
+    if not isinstance(entry, Mapping) or not bad:
+        return None, bad or {"*"}, errors
+    good = {k: v for k, v in entry.items() if k not in bad}
+    try:
+        return model.model_validate(good), bad, errors
+    except ValidationError:
+        return None, bad, errors
 
 
 def _pydantic_message(err: Mapping[str, Any]) -> str:
