@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from podium.ecosystem.spec import EcosystemSpec
 from podium.ecosystem.validation import parse_spec
 
@@ -153,3 +156,23 @@ def small_spec(name: str = "small") -> EcosystemSpec:
             ],
         }
     )
+
+
+def unreached_sites(spec: EcosystemSpec, goals: Iterable[str]) -> set[str]:
+    """Sites with no path along links (source to target) to any of ``goals`` (node ids)."""
+    feeders: dict[str, list[str]] = defaultdict(list)
+    for link in spec.links:
+        feeders[link.target].append(link.source)
+    seen, stack = set(goals), list(goals)
+    while stack:
+        for source in feeders[stack.pop()]:
+            if source not in seen:
+                seen.add(source)
+                stack.append(source)
+    return {site.id for site in spec.sites} - seen
+
+
+def product_makers(spec: EcosystemSpec) -> set[str]:
+    """Sites that make a product sold to customers."""
+    products = {item.id for item in spec.items if item.kind == "product"}
+    return {site.id for site in spec.sites if products & set(site.produces)}
