@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from podium.core.auth import Permission, Principal, principal_of, user_for_token
+from podium.core.auth import Permission, Principal, User, principal_of, user_for_token
 from podium.core.db import unit_of_work
 from podium.core.errors import Forbidden, PodiumError
 from podium.core.settings import Settings
@@ -57,8 +57,6 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
         return principal_of(user) if user is not None else None
     user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
     if isinstance(user_id, int):
-        from podium.core.auth import User
-
         user = session.get(User, user_id)
         if user is not None and user.active:
             return principal_of(user)
