@@ -1,0 +1,513 @@
+"""Per-scenario solving of the TTR/TTS program: screens, the downstream sub-network, the full LP.
+
+Each answer equals the full LP's (see :mod:`podium.mapping.ttr_lp`), reached the cheapest way:
+
+1. *unreached*: no disrupted node is upstream of demand, so nothing changes;
+2. *rerouted*: the baseline flow of the disrupted nodes can be replaced, at steady state, by
+   other sources' spare link capacity, traced up through the tiers: no loss, TTS not limiting;
+3. *starved*: every affected product's makers are left with no stock and no input at all:
+   all its demand over the TTR is lost and TTS is 0;
+4. *subnetwork*: the LP over the nodes downstream of the disruption (the cone), fed by its
+   boundary suppliers with free production. It is a relaxation of the full LP, so when the extra
+   output it asks of the boundary can be traced up to spare capacity, its optimum is the full
+   LP's optimum;
+5. *full*: otherwise, the full model, with the disrupted nodes' bounds changed and a warm start.
+
+Screens 2-4 and the sub-network need a baseline that meets all demand at steady state; without
+one, every scenario goes to the full LP (PI is then measured against the undisrupted loss).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from podium.mapping.network import Network
+from podium.mapping.ttr_lp import INF, Model, Solution, build_program
+
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One scenario's answer: lost profit (currency) and units over the TTR, and its TTS."""
+
+    performance_impact: float
+    lost_units: float
+    tts_days: float
+    tts_limited: bool
+    products: tuple[int, ...]
+    method: str
+
+
+class Graph:
+    """Adjacency lists of the compiled network, for the traversals of the screens."""
+
+    def __init__(self, net: Network) -> None:
+        self.node_out = _groups(net.link_node, net.n_nodes)
+        self.row_in = _groups(net.link_row, net.n_rows)
+        self.row_users = [net.use_node[g].tolist() for g in _groups(net.use_row, net.n_rows)]
+        inputs = _groups(net.use_node, net.n_nodes)
+        self.node_inputs = [
+            list(zip(net.use_row[g].tolist(), net.use_quantity[g].tolist(), strict=True))
+            for g in inputs
+        ]
+        self.node_sales = _groups(net.sale_node, net.n_nodes)
+        self.product_sales = _groups(net.sale_product, len(net.products))
+        self.link_node = net.link_node.tolist()
+        self.link_row = net.link_row.tolist()
+        self.sale_node = net.sale_node.tolist()
+        self.sale_product = net.sale_product.tolist()
+        self.reaches_demand = self._upstream_of_sales(net)
+
+    def _upstream_of_sales(self, net: Network) -> np.ndarray:
+        """Mark the nodes with a supply path to a product's maker."""
+        mark = np.zeros(net.n_nodes, dtype=bool)
+        stack = sorted(set(self.sale_node))
+        mark[stack] = True
+        while stack:
+            node = stack.pop()
+            for row, _ in self.node_inputs[node]:
+                for link in self.row_in[row]:
+                    source = self.link_node[link]
+                    if not mark[source]:
+                        mark[source] = True
+                        stack.append(source)
+        return mark
+
+    def cone(self, disrupted: list[int]) -> list[int]:
+        """Return the disrupted nodes and every node downstream of them."""
+        seen = set(disrupted)
+        stack = list(disrupted)
+        while stack:
+            node = stack.pop()
+            for link in self.node_out[node]:
+                for user in self.row_users[self.link_row[link]]:
+                    if user not in seen:
+                        seen.add(user)
+                        stack.append(user)
+        return sorted(seen)
+
+
+def _groups(keys: np.ndarray, n: int) -> list[list[int]]:
+    """Return, for each key 0..n-1, the positions where it occurs."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(n + 1))
+    flat = order.tolist()
+    return [flat[bounds[k] : bounds[k + 1]] for k in range(n)]
+
+
+class Spare:
+    """Spare link capacity over a baseline flow, reserved as extra output is traced upstream."""
+
+    def __init__(self, graph: Graph, capacity: np.ndarray, flow: np.ndarray, blocked: set[int]):
+        self.graph, self.capacity, self.flow, self.blocked = graph, capacity, flow, blocked
+        self.used: dict[int, float] = {}
+        self.visiting: set[int] = set()
+
+    def produce(self, node: int, amount: float) -> bool:
+        """Reserve what ``node`` needs to make ``amount`` more units/day; False if it cannot."""
+        if amount <= TOLERANCE:
+            return True
+        if node in self.blocked or node in self.visiting:
+            return False
+        self.visiting.add(node)
+        try:
+            return all(self.deliver(row, amount * q) for row, q in self.graph.node_inputs[node])
+        finally:
+            self.visiting.discard(node)
+
+    def deliver(self, row: int, amount: float) -> bool:
+        """Reserve ``amount`` more units/day into input row ``row`` from its sources."""
+        slack = TOLERANCE * max(1.0, amount)
+        for link in self.graph.row_in[row]:
+            if amount <= slack:
+                break
+            spare = self.capacity[link] - self.flow[link] - self.used.get(link, 0.0)
+            take = min(spare, amount)
+            if take > slack and self.produce(self.graph.link_node[link], take):
+                self.used[link] = self.used.get(link, 0.0) + take
+                amount -= take
+        return amount <= slack
+
+    def sell(self, product: int, amount: float) -> bool:
+        """Reserve ``amount`` more units/day of ``product`` from makers outside the block."""
+        for sale in self.graph.product_sales[product]:
+            if amount <= TOLERANCE:
+                break
+            node = self.graph.sale_node[sale]
+            if node not in self.blocked and self.produce(node, amount):
+                amount = 0.0
+        return amount <= TOLERANCE
+
+
+class Engine:
+    """The stress-test solver of one network: the model is built once, scenarios change bounds."""
+
+    def __init__(self, net: Network, *, horizon_days: float) -> None:
+        self.net, self.horizon = net, horizon_days
+        self.program = build_program(net, horizon_days)
+        self.rows_major = self.program.matrix.tocsr()
+        self.graph = Graph(net)
+        self._full: Model | None = None
+        lay = self.program.layout
+        self.lost_cols = np.arange(lay.lost, lay.w)
+        self.baseline, self.baseline_ok = self._baseline_flow()
+        self._baseline_loss: dict[float, float] = {}
+
+    def _baseline_flow(self) -> tuple[np.ndarray, bool]:
+        """Return the least flow meeting demand at steady state (no stock), if there is one.
+
+        The least flow leaves the most spare capacity for the screens to reroute into.
+        """
+        base = self._solve_full([], mode="steady", ttr=1.0)
+        lost = base.x[self.lost_cols].sum()
+        if lost > TOLERANCE * (1.0 + self.net.product_demand.sum()):
+            return base.x, False
+        lay, model = self.program.layout, self.full
+        flows = np.arange(lay.s)
+        zeros = np.zeros(len(self.lost_cols))
+        model.set_bounds(self.lost_cols, zeros, zeros)
+        model.set_costs(flows, np.ones(len(flows)))
+        least = model.solve()
+        model.set_costs(flows, np.zeros(len(flows)))
+        return least.x, True
+
+    @property
+    def full(self) -> Model:
+        """The full model, built on first use (in each worker process)."""
+        if self._full is None:
+            p = self.program
+            self._full = Model(p.matrix, p.col_lower, p.col_upper, p.row_lower, p.row_upper)
+        return self._full
+
+    def solve(self, disrupted: list[int], ttr: float) -> Outcome:
+        """Return PI, lost units and TTS with ``disrupted`` nodes down for ``ttr`` days."""
+        if not disrupted or not self.graph.reaches_demand[disrupted].any():
+            return self._unchanged("unreached")
+        if not self.baseline_ok:
+            return self._by_full_lp(disrupted, ttr)
+        cone = self.graph.cone(disrupted)
+        if self._rerouted(disrupted, set(cone)):
+            return Outcome(0.0, 0.0, self.horizon, False, (), "rerouted")
+        products = sorted(
+            {self.graph.sale_product[k] for n in cone for k in self.graph.node_sales[n]}
+        )
+        if self._starved(disrupted, cone, products):
+            demand = self.net.product_demand[products]
+            loss = ttr * float(demand @ self.net.product_profit[products])
+            return Outcome(loss, ttr * float(demand.sum()), 0.0, True, tuple(products), "starved")
+        return self._by_subnetwork(disrupted, cone, products, ttr)
+
+    def owners(self, cols: np.ndarray) -> list[int]:
+        """Return the node whose output each link or sale column carries."""
+        lay, g = self.program.layout, self.graph
+        return [
+            g.link_node[c - lay.y] if c < lay.s else g.sale_node[c - lay.s] for c in cols.tolist()
+        ]
+
+    def _covered(self, disrupted: list[int], cone: set[int], ttr: float) -> bool:
+        """Whether stock and rerouting replace the disrupted nodes' baseline flow over ``ttr``.
+
+        Stock downstream (at the rows they feed) and their own finished stock are spread over
+        the TTR; what is left goes to spare capacity traced upstream. Proves PI = 0.
+        """
+        lay, g, x0 = self.program.layout, self.graph, self.baseline
+        spare = Spare(g, self.net.link_capacity, x0[lay.y : lay.s], cone)
+        row_stock: dict[int, float] = {}
+        for node in disrupted:
+            own = float(self.net.node_inventory[node]) / ttr
+            for link in g.node_out[node]:
+                row = g.link_row[link]
+                stock = row_stock.setdefault(row, float(self.net.row_inventory[row]) / ttr)
+                need = float(x0[lay.y + link])
+                from_row = min(stock, need)
+                row_stock[row] = stock - from_row
+                from_own = min(own, need - from_row)
+                own -= from_own
+                if not spare.deliver(row, need - from_row - from_own):
+                    return False
+            for sale in g.node_sales[node]:
+                need = float(x0[lay.s + sale])
+                from_own = min(own, need)
+                own -= from_own
+                if not spare.sell(g.sale_product[sale], need - from_own):
+                    return False
+        return True
+
+    def _unchanged(self, method: str) -> Outcome:
+        if self.baseline_ok:
+            return Outcome(0.0, 0.0, self.horizon, False, (), method)
+        tts, limited = self._tts_of(self._solve_full([], mode="tts", ttr=1.0))
+        return Outcome(0.0, 0.0, tts, limited, (), method)
+
+    def _rerouted(self, disrupted: list[int], cone: set[int]) -> bool:
+        """Whether other sources' spare capacity takes over the disrupted nodes' baseline flow."""
+        lay, g, x0 = self.program.layout, self.graph, self.baseline
+        spare = Spare(g, self.net.link_capacity, x0[lay.y : lay.s], cone)
+        for node in disrupted:
+            for link in g.node_out[node]:
+                if not spare.deliver(g.link_row[link], float(x0[lay.y + link])):
+                    return False
+            for sale in g.node_sales[node]:
+                if not spare.sell(g.sale_product[sale], float(x0[lay.s + sale])):
+                    return False
+        return True
+
+    def _starved(self, disrupted: list[int], cone: list[int], products: list[int]) -> bool:
+        """Whether every maker of every affected product is left with no stock and no input."""
+        g, net = self.graph, self.net
+        down, dry = set(disrupted), set[int]()
+
+        def row_dry(row: int) -> bool:
+            return net.row_inventory[row] <= 0 and all(g.link_node[k] in dry for k in g.row_in[row])
+
+        changed = True
+        while changed:
+            changed = False
+            for node in cone:
+                if node in dry or net.node_inventory[node] > 0:
+                    continue
+                if node in down or any(row_dry(row) for row, _ in g.node_inputs[node]):
+                    dry.add(node)
+                    changed = True
+        return all(g.sale_node[k] in dry for p in products for k in g.product_sales[p])
+
+    def _by_subnetwork(
+        self, disrupted: list[int], cone: list[int], products: list[int], ttr: float
+    ) -> Outcome:
+        """Bound the full LP between the cone's restriction and relaxation; else solve it.
+
+        The *restriction* holds the boundary to its baseline output (a feasible plan of the full
+        network, so its loss is an upper bound and its TTS a lower bound); the *relaxation* lets
+        the boundary make anything (the reverse bounds). Where they meet, or where the
+        relaxation's extra asks of the boundary can be traced to spare capacity, that is the
+        full LP's optimum; otherwise the full LP is solved.
+        """
+        sub = _Subnetwork(self, cone, products)
+        down = np.searchsorted(np.asarray(cone), disrupted)
+        sub.model.set_bounds(down, np.zeros(len(down)), np.zeros(len(down)))
+        blocked = set(cone)
+        exact = True
+        lost: tuple[int, ...]
+        if self._covered(disrupted, blocked, ttr):
+            loss, units, lost = 0.0, 0.0, ()
+        else:
+            pi = self._settle(sub, "pi", ttr, blocked)
+            if pi is None:
+                exact = False
+                loss, units, lost = self._impact_full(disrupted, ttr)
+            else:
+                loss, units, lost = self._impact(pi.x[sub.lost_local], products, ttr, pi.objective)
+        tts_solution = self._settle(sub, "tts", ttr, blocked)
+        if tts_solution is None:
+            exact = False
+            tts, limited = self._tts_of(self._solve_full(disrupted, mode="tts", ttr=ttr))
+        else:
+            tts, limited = self._tts_of(tts_solution, w_col=-1)
+        return Outcome(loss, units, tts, limited, lost, "subnetwork" if exact else "full")
+
+    def _settle(
+        self, sub: _Subnetwork, mode: str, ttr: float, blocked: set[int]
+    ) -> Solution | None:
+        """Return the full LP's optimum from the sub-network, or None when it cannot tell."""
+        tight = sub.restricted(mode, ttr)
+        if tight.feasible and tight.objective <= (0.0 if mode == "pi" else 1.0) + TOLERANCE:
+            return tight  # no loss / TTS at the horizon: no plan does better
+        loose = sub.solve(mode, ttr)
+        if not loose.feasible:
+            return loose  # even a free boundary cannot meet demand: TTS = 0
+        if tight.feasible and tight.objective - loose.objective <= 1e-9 * (
+            1.0 + abs(loose.objective)
+        ):
+            return tight
+        return loose if self._boundary_holds(sub, loose.x, blocked) else None
+
+    def _boundary_holds(self, sub: _Subnetwork, x: np.ndarray, cone: set[int]) -> bool:
+        """Whether the boundary can supply the extra output the sub-network solution asks of it."""
+        lay, x0 = self.program.layout, self.baseline
+        extra: dict[int, float] = {}
+        for local, col in zip(sub.boundary_local, sub.cols[sub.boundary_local], strict=True):
+            node = (
+                self.graph.link_node[col - lay.y]
+                if col < lay.s
+                else self.graph.sale_node[col - lay.s]
+            )
+            extra[node] = extra.get(node, 0.0) + float(x[local] - x0[col])
+        spare = Spare(self.graph, self.net.link_capacity, x0[lay.y : lay.s], cone)
+        return all(spare.produce(node, amount) for node, amount in extra.items() if amount > 0)
+
+    def _impact(
+        self, lost_rates: np.ndarray, products: list[int], ttr: float, objective: float
+    ) -> tuple[float, float, tuple[int, ...]]:
+        lost = tuple(p for p, rate in zip(products, lost_rates, strict=True) if rate > TOLERANCE)
+        return ttr * objective, ttr * float(lost_rates.sum()), lost
+
+    def _impact_full(
+        self, disrupted: list[int], ttr: float
+    ) -> tuple[float, float, tuple[int, ...]]:
+        solution = self._solve_full(disrupted, mode="pi", ttr=ttr)
+        rates = solution.x[self.lost_cols]
+        products = list(range(len(self.net.products)))
+        loss, units, lost = self._impact(rates, products, ttr, solution.objective)
+        return max(0.0, loss - self._baseline_loss_over(ttr)), units, lost
+
+    def _by_full_lp(self, disrupted: list[int], ttr: float) -> Outcome:
+        loss, units, lost = self._impact_full(disrupted, ttr)
+        tts, limited = self._tts_of(self._solve_full(disrupted, mode="tts", ttr=ttr))
+        return Outcome(loss, units, tts, limited, lost, "full")
+
+    def _baseline_loss_over(self, ttr: float) -> float:
+        """Lost profit of the undisrupted network over ``ttr`` days (0 when it meets demand)."""
+        if self.baseline_ok:
+            return 0.0
+        if ttr not in self._baseline_loss:
+            self._baseline_loss[ttr] = ttr * self._solve_full([], mode="pi", ttr=ttr).objective
+        return self._baseline_loss[ttr]
+
+    def _tts_of(self, solution: Solution, w_col: int | None = None) -> tuple[float, bool]:
+        """Return TTS (days, capped at the horizon) and whether it is below the horizon."""
+        if not solution.feasible:
+            return 0.0, True
+        w = float(solution.x[self.program.layout.w if w_col is None else w_col])
+        if w <= 1.0 + 1e-9:
+            return self.horizon, False
+        return self.horizon / w, True
+
+    def _solve_full(self, disrupted: list[int], *, mode: str, ttr: float) -> Solution:
+        model, cols = self.full, np.asarray(disrupted, dtype=np.int64)
+        model.set_bounds(cols, np.zeros(len(cols)), np.zeros(len(cols)))
+        set_mode(
+            model,
+            mode,
+            self.lost_cols,
+            self.program.layout.w,
+            self.net.product_profit,
+            ttr,
+            self.horizon,
+        )
+        try:
+            return model.solve()
+        finally:
+            model.set_bounds(cols, np.zeros(len(cols)), np.full(len(cols), INF))
+
+
+def set_mode(
+    model: Model,
+    mode: str,
+    lost_cols: np.ndarray,
+    w_col: int,
+    profit: np.ndarray,
+    ttr: float,
+    horizon: float,
+) -> None:
+    """Set the bounds and costs of ``l`` and ``w`` for "pi", "tts" or "steady" (no stock)."""
+    zeros, n = np.zeros(len(lost_cols)), len(lost_cols)
+    w = np.array([w_col])
+    if mode == "tts":
+        model.set_bounds(lost_cols, zeros, zeros)
+        model.set_costs(lost_cols, zeros)
+        model.set_bounds(w, np.ones(1), np.array([INF]))
+        model.set_costs(w, np.ones(1))
+        return
+    model.set_bounds(lost_cols, zeros, np.full(n, INF))
+    model.set_costs(lost_cols, profit)
+    rate = 0.0 if mode == "steady" else horizon / ttr
+    model.set_bounds(w, np.array([rate]), np.array([rate]))
+    model.set_costs(w, np.zeros(1))
+
+
+class _Subnetwork:
+    """The cone of a disruption with its input rows, the links into them and its products' sales."""
+
+    def __init__(self, engine: Engine, cone: list[int], products: list[int]) -> None:
+        g, p, lay = engine.graph, engine.program, engine.program.layout
+        rows = sorted({r for v in cone for r, _ in g.node_inputs[v]})
+        links = sorted({k for r in rows for k in g.row_in[r]})
+        sales = sorted({k for q in products for k in g.product_sales[q]})
+        cone_set = set(cone)
+        self.cols = np.concatenate(
+            [
+                cone,
+                lay.y + np.array(links, dtype=np.int64),
+                lay.s + np.array(sales, dtype=np.int64),
+                lay.lost + np.array(products, dtype=np.int64),
+                [lay.w],
+            ]
+        ).astype(np.int64)
+        n_nodes, n_rows = engine.net.n_nodes, engine.net.n_rows
+        row_sel = np.concatenate(
+            [
+                cone,
+                n_nodes + np.array(rows, dtype=np.int64),
+                n_nodes + n_rows + np.array(products, dtype=np.int64),
+            ]
+        ).astype(np.int64)
+        outside_links = [
+            len(cone) + i for i, k in enumerate(links) if g.link_node[k] not in cone_set
+        ]
+        outside_sales = [
+            len(cone) + len(links) + i
+            for i, k in enumerate(sales)
+            if g.sale_node[k] not in cone_set
+        ]
+        self.boundary_local = np.array(outside_links + outside_sales, dtype=np.int64)
+        matrix = engine.rows_major[row_sel][:, self.cols].tocsc()
+        self.model = Model(
+            matrix,
+            p.col_lower[self.cols],
+            p.col_upper[self.cols],
+            p.row_lower[row_sel],
+            p.row_upper[row_sel],
+        )
+        start = len(cone) + len(links) + len(sales)
+        self.lost_local = np.arange(start, start + len(products))
+        self.profit = engine.net.product_profit[products]
+        self.horizon = engine.horizon
+        self.baseline = engine.baseline
+        self.lower, self.upper = p.col_lower[self.cols], p.col_upper[self.cols]
+
+    def restricted(self, mode: str, ttr: float) -> Solution:
+        """Solve in ``mode`` with the boundary held to at most its baseline output."""
+        boundary = self.cols[self.boundary_local]
+        self.model.set_bounds(
+            self.boundary_local, self.lower[self.boundary_local], self.baseline[boundary]
+        )
+        try:
+            set_mode(
+                self.model,
+                mode,
+                self.lost_local,
+                len(self.cols) - 1,
+                self.profit,
+                ttr,
+                self.horizon,
+            )
+            return self.model.solve()
+        finally:
+            self.model.set_bounds(
+                self.boundary_local,
+                self.lower[self.boundary_local],
+                self.upper[self.boundary_local],
+            )
+
+    def solve(self, mode: str, ttr: float) -> Solution:
+        """Solve in ``mode``, then, keeping that optimum, ask the least of the boundary.
+
+        The second stage fixes the lost demand (PI) or ``w`` (TTS) at their optimum and
+        minimises the boundary's flows, so the extra output asked upstream is the least any
+        optimal solution needs: the most likely to be traced to spare capacity.
+        """
+        model, w_col = self.model, len(self.cols) - 1
+        set_mode(model, mode, self.lost_local, w_col, self.profit, ttr, self.horizon)
+        first = model.solve()
+        if not first.feasible or not len(self.boundary_local):
+            return first
+        fixed = self.lost_local if mode == "pi" else np.array([w_col])
+        model.set_costs(fixed, np.zeros(len(fixed)))
+        model.set_bounds(fixed, first.x[fixed], first.x[fixed])
+        model.set_costs(self.boundary_local, np.ones(len(self.boundary_local)))
+        second = model.solve()
+        model.set_costs(self.boundary_local, np.zeros(len(self.boundary_local)))
+        return Solution(True, first.objective, second.x) if second.feasible else first
