@@ -60,6 +60,30 @@ class Graph:
         self.sale_node = net.sale_node.tolist()
         self.sale_product = net.sale_product.tolist()
         self.reaches_demand = self._upstream_of_sales(net)
+        self.rank = self._topological_rank(net.n_nodes)
+
+    def _topological_rank(self, n_nodes: int) -> np.ndarray:
+        """Rank nodes so every supplier comes before its users (-1 for nodes on a supply cycle)."""
+        users = [
+            [u for link in self.node_out[v] for u in self.row_users[self.link_row[link]]]
+            for v in range(n_nodes)
+        ]
+        rank = np.full(n_nodes, -1, dtype=np.int64)
+        counts = np.zeros(n_nodes, dtype=np.int64)
+        for targets in users:
+            for t in targets:
+                counts[t] += 1
+        ready = [v for v in range(n_nodes) if counts[v] == 0]
+        position = 0
+        while ready:
+            v = ready.pop()
+            rank[v] = position
+            position += 1
+            for t in users[v]:
+                counts[t] -= 1
+                if counts[t] == 0:
+                    ready.append(t)
+        return rank
 
     def _upstream_of_sales(self, net: Network) -> np.ndarray:
         """Mark the nodes with a supply path to a product's maker."""
@@ -263,15 +287,18 @@ class Engine:
         def row_dry(row: int) -> bool:
             return net.row_inventory[row] <= 0 and all(g.link_node[k] in dry for k in g.row_in[row])
 
+        ranks = g.rank[cone]
+        in_order = bool((ranks >= 0).all())
+        ordered = [cone[k] for k in np.argsort(ranks)] if in_order else cone
         changed = True
-        while changed:
+        while changed:  # a single pass when the cone is in supply order
             changed = False
-            for node in cone:
+            for node in ordered:
                 if node in dry or net.node_inventory[node] > 0:
                     continue
                 if node in down or any(row_dry(row) for row, _ in g.node_inputs[node]):
                     dry.add(node)
-                    changed = True
+                    changed = not in_order
         return all(g.sale_node[k] in dry for p in products for k in g.product_sales[p])
 
     def _by_subnetwork(
