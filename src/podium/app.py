@@ -56,12 +56,16 @@ def _include_routers(app: FastAPI) -> None:
     from podium.core import routes as core_routes
     from podium.ecosystem import pages as ecosystem_pages
     from podium.ecosystem import routes as ecosystem_routes
+    from podium.mapping import pages as mapping_pages
+    from podium.mapping import routes as mapping_routes
     from podium.web import pages as web_pages
 
     app.include_router(core_routes.router, prefix=API_PREFIX)
     app.include_router(ecosystem_routes.router, prefix=API_PREFIX)
+    app.include_router(mapping_routes.router, prefix=API_PREFIX)
     app.include_router(web_pages.router)
     app.include_router(ecosystem_pages.router)
+    app.include_router(mapping_pages.router)
 
 
 def problem(

@@ -2,7 +2,8 @@
 
 Roles at the orchestrator: ``admin``, ``analyst``, ``viewer``; at a partner: ``partner_admin`` and
 ``partner_user``, each bound to one partner actor of one ecosystem. Permissions are data: each role
-grants a set of ``area:action`` strings; anything not granted is denied.
+grants a set of ``area:action`` strings; anything not granted is denied. Partners get no
+``analysis:*`` permission: an analysis of the whole network reveals all of it.
 """
 
 from __future__ import annotations
@@ -40,14 +41,24 @@ class Permission(StrEnum):
     ECOSYSTEM_ADMIN = "ecosystem:admin"
     USER_ADMIN = "user:admin"
     CONSOLE = "console:use"
+    ANALYSIS_READ = "analysis:read"
+    ANALYSIS_RUN = "analysis:run"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.ANALYST: frozenset(
-        {Permission.ECOSYSTEM_READ, Permission.ECOSYSTEM_WRITE, Permission.CONSOLE}
+        {
+            Permission.ECOSYSTEM_READ,
+            Permission.ECOSYSTEM_WRITE,
+            Permission.CONSOLE,
+            Permission.ANALYSIS_READ,
+            Permission.ANALYSIS_RUN,
+        }
     ),
-    Role.VIEWER: frozenset({Permission.ECOSYSTEM_READ, Permission.CONSOLE}),
+    Role.VIEWER: frozenset(
+        {Permission.ECOSYSTEM_READ, Permission.CONSOLE, Permission.ANALYSIS_READ}
+    ),
     Role.PARTNER_ADMIN: frozenset({Permission.ECOSYSTEM_READ, Permission.CONSOLE}),
     Role.PARTNER_USER: frozenset({Permission.ECOSYSTEM_READ, Permission.CONSOLE}),
 }

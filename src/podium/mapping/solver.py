@@ -24,9 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from podium.mapping.network import Network
-from podium.mapping.ttr_lp import INF, Model, Solution, build_program
+from podium.mapping.subnetwork import Subnetwork
+from podium.mapping.ttr_lp import INF, Model, Solution, build_program, set_mode
 
 TOLERANCE = 1e-9
+MAX_DEPTH = 6
+"""Tiers the sub-network grows upstream before the full LP is solved instead."""
+MAX_SHARE = 0.25
+"""Share of the network's nodes above which the full LP is solved instead."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,17 @@ class Graph:
                         mark[source] = True
                         stack.append(source)
         return mark
+
+    def suppliers_of(self, nodes: list[int]) -> set[int]:
+        """Return the nodes outside ``nodes`` that ship into their input rows."""
+        inside = set(nodes)
+        return {
+            self.link_node[link]
+            for node in nodes
+            for row, _ in self.node_inputs[node]
+            for link in self.row_in[row]
+            if self.link_node[link] not in inside
+        }
 
     def cone(self, disrupted: list[int]) -> list[int]:
         """Return the disrupted nodes and every node downstream of them."""
@@ -178,6 +194,7 @@ class Engine:
         lay = self.program.layout
         self.lost_cols = np.arange(lay.lost, lay.w)
         self.baseline, self.baseline_ok = self._baseline_flow()
+        self._baseline_flows = self.baseline[lay.y : lay.s]
         self._baseline_loss: dict[float, float] = {}
 
     def _baseline_flow(self) -> tuple[np.ndarray, bool]:
@@ -304,66 +321,87 @@ class Engine:
     def _by_subnetwork(
         self, disrupted: list[int], cone: list[int], products: list[int], ttr: float
     ) -> Outcome:
-        """Bound the full LP between the cone's restriction and relaxation; else solve it.
+        """Settle PI and TTS on the cone, deepening it a tier at a time; else the full LP.
 
-        The *restriction* holds the boundary to its baseline output (a feasible plan of the full
-        network, so its loss is an upper bound and its TTS a lower bound); the *relaxation* lets
-        the boundary make anything (the reverse bounds). Where they meet, or where the
-        relaxation's extra asks of the boundary can be traced to spare capacity, that is the
-        full LP's optimum; otherwise the full LP is solved.
+        See :mod:`podium.mapping.subnetwork` for why each answer it gives is the full LP's.
         """
-        sub = _Subnetwork(self, cone, products)
-        down = np.searchsorted(np.asarray(cone), disrupted)
-        sub.model.set_bounds(down, np.zeros(len(down)), np.zeros(len(down)))
-        blocked = set(cone)
-        exact = True
+        pi: Solution | None = None
+        tts: Solution | None = None
+        if self._covered(disrupted, set(cone), ttr):
+            pi = Solution(True, 0.0, np.zeros(0))
+        internal, lost_local, pi_products = cone, np.zeros(0, dtype=np.int64), products
+        for _ in range(MAX_DEPTH + 1):
+            sub = Subnetwork(self, internal, products)
+            sub.take_down(np.searchsorted(np.asarray(internal), disrupted))
+            asked: set[int] = set()
+            if pi is None:
+                pi = self._settle(sub, "pi", ttr, internal, asked)
+                lost_local, pi_products = sub.lost_local, sub.products
+            if tts is None:
+                tts = self._settle(sub, "tts", ttr, internal, asked)
+                if tts is not None:
+                    tts = Solution(tts.feasible, tts.objective, tts.x[[sub.w_local]])
+            if (pi is not None and tts is not None) or not asked:
+                break
+            if len(internal) + len(asked) > MAX_SHARE * self.net.n_nodes:
+                break
+            internal = sorted(set(internal) | asked)
+        return self._outcome(disrupted, pi_products, ttr, pi, lost_local, tts)
+
+    def _outcome(
+        self,
+        disrupted: list[int],
+        products: list[int],
+        ttr: float,
+        pi: Solution | None,
+        lost_local: np.ndarray,
+        tts: Solution | None,
+    ) -> Outcome:
+        """Combine the settled answers, solving the full LP for what the sub-network left open."""
         lost: tuple[int, ...]
-        if self._covered(disrupted, blocked, ttr):
+        if pi is None:
+            loss, units, lost = self._impact_full(disrupted, ttr)
+        elif not len(pi.x):
             loss, units, lost = 0.0, 0.0, ()
         else:
-            pi = self._settle(sub, "pi", ttr, blocked)
-            if pi is None:
-                exact = False
-                loss, units, lost = self._impact_full(disrupted, ttr)
-            else:
-                loss, units, lost = self._impact(pi.x[sub.lost_local], products, ttr, pi.objective)
-        tts_solution = self._settle(sub, "tts", ttr, blocked)
-        if tts_solution is None:
-            exact = False
-            tts, limited = self._tts_of(self._solve_full(disrupted, mode="tts", ttr=ttr))
+            loss, units, lost = self._impact(pi.x[lost_local], products, ttr, pi.objective)
+        if tts is None:
+            days, limited = self._tts_of(self._solve_full(disrupted, mode="tts", ttr=ttr))
+        elif not tts.feasible:
+            days, limited = 0.0, True
         else:
-            tts, limited = self._tts_of(tts_solution, w_col=-1)
-        return Outcome(loss, units, tts, limited, lost, "subnetwork" if exact else "full")
+            days, limited = self._tts_of(tts, w_col=0)
+        method = "subnetwork" if pi is not None and tts is not None else "full"
+        return Outcome(loss, units, days, limited, lost, method)
 
     def _settle(
-        self, sub: _Subnetwork, mode: str, ttr: float, blocked: set[int]
+        self, sub: Subnetwork, mode: str, ttr: float, internal: list[int], asked: set[int]
     ) -> Solution | None:
-        """Return the full LP's optimum from the sub-network, or None when it cannot tell."""
-        tight = sub.restricted(mode, ttr)
-        if tight.feasible and tight.objective <= (0.0 if mode == "pi" else 1.0) + TOLERANCE:
-            return tight  # no loss / TTS at the horizon: no plan does better
-        loose = sub.solve(mode, ttr)
-        if not loose.feasible:
-            return loose  # even a free boundary cannot meet demand: TTS = 0
-        if tight.feasible and tight.objective - loose.objective <= 1e-9 * (
-            1.0 + abs(loose.objective)
-        ):
-            return tight
-        return loose if self._boundary_holds(sub, loose.x, blocked) else None
+        """Return the full LP's optimum from the sub-network, or None when it cannot tell.
 
-    def _boundary_holds(self, sub: _Subnetwork, x: np.ndarray, cone: set[int]) -> bool:
-        """Whether the boundary can supply the extra output the sub-network solution asks of it."""
-        lay, x0 = self.program.layout, self.baseline
-        extra: dict[int, float] = {}
-        for local, col in zip(sub.boundary_local, sub.cols[sub.boundary_local], strict=True):
-            node = (
-                self.graph.link_node[col - lay.y]
-                if col < lay.s
-                else self.graph.sale_node[col - lay.s]
-            )
-            extra[node] = extra.get(node, 0.0) + float(x[local] - x0[col])
-        spare = Spare(self.graph, self.net.link_capacity, x0[lay.y : lay.s], cone)
-        return all(spare.produce(node, amount) for node, amount in extra.items() if amount > 0)
+        When it cannot, ``asked`` gains the frontier nodes the relaxation asked for extra
+        output: the suppliers to bring inside on the next, deeper try.
+        """
+        tight = sub.restricted(mode, ttr)
+        floor = 0.0 if mode == "pi" else 1.0  # no loss; TTS at the horizon
+        if tight.feasible and tight.objective <= floor + TOLERANCE:
+            return tight
+        loose = sub.relaxed(mode, ttr)
+        if not loose.feasible:
+            return loose  # even a free frontier cannot meet demand: TTS = 0
+        gap = tight.objective - loose.objective
+        if tight.feasible and gap <= 1e-9 * (1.0 + abs(loose.objective)):
+            return tight
+        extra = sub.frontier_extra(loose.x, self.owners(sub.cols[sub.frontier]))
+        wanted = {node for node, amount in extra.items() if amount > TOLERANCE}
+        if not sub.keeps_deliveries(loose.x):
+            asked |= wanted | sub.outside_users(loose.x)
+            return None
+        spare = Spare(self.graph, self.net.link_capacity, self._baseline_flows, set(internal))
+        if all(spare.produce(node, extra[node]) for node in wanted):
+            return loose
+        asked |= wanted
+        return None
 
     def _impact(
         self, lost_rates: np.ndarray, products: list[int], ttr: float, objective: float
@@ -418,123 +456,3 @@ class Engine:
             return model.solve()
         finally:
             model.set_bounds(cols, np.zeros(len(cols)), np.full(len(cols), INF))
-
-
-def set_mode(
-    model: Model,
-    mode: str,
-    lost_cols: np.ndarray,
-    w_col: int,
-    profit: np.ndarray,
-    ttr: float,
-    horizon: float,
-) -> None:
-    """Set the bounds and costs of ``l`` and ``w`` for "pi", "tts" or "steady" (no stock)."""
-    zeros, n = np.zeros(len(lost_cols)), len(lost_cols)
-    w = np.array([w_col])
-    if mode == "tts":
-        model.set_bounds(lost_cols, zeros, zeros)
-        model.set_costs(lost_cols, zeros)
-        model.set_bounds(w, np.ones(1), np.array([INF]))
-        model.set_costs(w, np.ones(1))
-        return
-    model.set_bounds(lost_cols, zeros, np.full(n, INF))
-    model.set_costs(lost_cols, profit)
-    rate = 0.0 if mode == "steady" else horizon / ttr
-    model.set_bounds(w, np.array([rate]), np.array([rate]))
-    model.set_costs(w, np.zeros(1))
-
-
-class _Subnetwork:
-    """The cone of a disruption with its input rows, the links into them and its products' sales."""
-
-    def __init__(self, engine: Engine, cone: list[int], products: list[int]) -> None:
-        g, p, lay = engine.graph, engine.program, engine.program.layout
-        rows = sorted({r for v in cone for r, _ in g.node_inputs[v]})
-        links = sorted({k for r in rows for k in g.row_in[r]})
-        sales = sorted({k for q in products for k in g.product_sales[q]})
-        cone_set = set(cone)
-        self.cols = np.concatenate(
-            [
-                cone,
-                lay.y + np.array(links, dtype=np.int64),
-                lay.s + np.array(sales, dtype=np.int64),
-                lay.lost + np.array(products, dtype=np.int64),
-                [lay.w],
-            ]
-        ).astype(np.int64)
-        n_nodes, n_rows = engine.net.n_nodes, engine.net.n_rows
-        row_sel = np.concatenate(
-            [
-                cone,
-                n_nodes + np.array(rows, dtype=np.int64),
-                n_nodes + n_rows + np.array(products, dtype=np.int64),
-            ]
-        ).astype(np.int64)
-        outside_links = [
-            len(cone) + i for i, k in enumerate(links) if g.link_node[k] not in cone_set
-        ]
-        outside_sales = [
-            len(cone) + len(links) + i
-            for i, k in enumerate(sales)
-            if g.sale_node[k] not in cone_set
-        ]
-        self.boundary_local = np.array(outside_links + outside_sales, dtype=np.int64)
-        matrix = engine.rows_major[row_sel][:, self.cols].tocsc()
-        self.model = Model(
-            matrix,
-            p.col_lower[self.cols],
-            p.col_upper[self.cols],
-            p.row_lower[row_sel],
-            p.row_upper[row_sel],
-        )
-        start = len(cone) + len(links) + len(sales)
-        self.lost_local = np.arange(start, start + len(products))
-        self.profit = engine.net.product_profit[products]
-        self.horizon = engine.horizon
-        self.baseline = engine.baseline
-        self.lower, self.upper = p.col_lower[self.cols], p.col_upper[self.cols]
-
-    def restricted(self, mode: str, ttr: float) -> Solution:
-        """Solve in ``mode`` with the boundary held to at most its baseline output."""
-        boundary = self.cols[self.boundary_local]
-        self.model.set_bounds(
-            self.boundary_local, self.lower[self.boundary_local], self.baseline[boundary]
-        )
-        try:
-            set_mode(
-                self.model,
-                mode,
-                self.lost_local,
-                len(self.cols) - 1,
-                self.profit,
-                ttr,
-                self.horizon,
-            )
-            return self.model.solve()
-        finally:
-            self.model.set_bounds(
-                self.boundary_local,
-                self.lower[self.boundary_local],
-                self.upper[self.boundary_local],
-            )
-
-    def solve(self, mode: str, ttr: float) -> Solution:
-        """Solve in ``mode``, then, keeping that optimum, ask the least of the boundary.
-
-        The second stage fixes the lost demand (PI) or ``w`` (TTS) at their optimum and
-        minimises the boundary's flows, so the extra output asked upstream is the least any
-        optimal solution needs: the most likely to be traced to spare capacity.
-        """
-        model, w_col = self.model, len(self.cols) - 1
-        set_mode(model, mode, self.lost_local, w_col, self.profit, ttr, self.horizon)
-        first = model.solve()
-        if not first.feasible or not len(self.boundary_local):
-            return first
-        fixed = self.lost_local if mode == "pi" else np.array([w_col])
-        model.set_costs(fixed, np.zeros(len(fixed)))
-        model.set_bounds(fixed, first.x[fixed], first.x[fixed])
-        model.set_costs(self.boundary_local, np.ones(len(self.boundary_local)))
-        second = model.solve()
-        model.set_costs(self.boundary_local, np.zeros(len(self.boundary_local)))
-        return Solution(True, first.objective, second.x) if second.feasible else first

@@ -168,6 +168,12 @@ class Model:
             idx = np.asarray(cols, dtype=np.int32)
             self.highs.changeColsCost(len(idx), idx, costs.astype(float))
 
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the bounds of rows ``rows``."""
+        if len(rows):
+            idx = np.asarray(rows, dtype=np.int32)
+            self.highs.changeRowsBounds(len(idx), idx, lower.astype(float), upper.astype(float))
+
     def solve(self) -> Solution:
         """Solve from the current basis; an infeasible model gives ``feasible=False``."""
         self.highs.run()
@@ -178,3 +184,28 @@ class Model:
             raise RuntimeError(f"HiGHS stopped with {self.highs.modelStatusToString(status)}")
         x = np.asarray(self.highs.getSolution().col_value)
         return Solution(True, float(self.highs.getInfo().objective_function_value), x)
+
+
+def set_mode(
+    model: Model,
+    mode: str,
+    lost_cols: np.ndarray,
+    w_col: int,
+    profit: np.ndarray,
+    ttr: float,
+    horizon: float,
+) -> None:
+    """Set the bounds and costs of ``l`` and ``w`` for "pi", "tts" or "steady" (no stock)."""
+    zeros, n = np.zeros(len(lost_cols)), len(lost_cols)
+    w = np.array([w_col])
+    if mode == "tts":
+        model.set_bounds(lost_cols, zeros, zeros)
+        model.set_costs(lost_cols, zeros)
+        model.set_bounds(w, np.ones(1), np.array([INF]))
+        model.set_costs(w, np.ones(1))
+        return
+    model.set_bounds(lost_cols, zeros, np.full(n, INF))
+    model.set_costs(lost_cols, profit)
+    rate = 0.0 if mode == "steady" else horizon / ttr
+    model.set_bounds(w, np.array([rate]), np.array([rate]))
+    model.set_costs(w, np.zeros(1))

@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import pool
 
 import podium.core.auth
-import podium.ecosystem.models  # noqa: F401  (registers the tables)
+import podium.ecosystem.models
+import podium.mapping.models  # noqa: F401  (registers the tables)
 from podium.core.db import Base, make_engine
 
 config = context.config

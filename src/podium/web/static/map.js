@@ -1,5 +1,6 @@
 /* Podium ecosystem map: draws the elements of /ecosystems/{name}/map.json with Cytoscape.js,
-   shows a node's details and links in the side panel. Exposes the graph as window.podiumMap. */
+   shows a node's details and links in the side panel. Exposes the graph as window.podiumMap and
+   announces it with a "podium:map-ready" event on document (detail: the graph). */
 (function () {
   "use strict";
 
@@ -183,6 +184,7 @@
         var cy = draw(container, payload);
         showBands(cy, container.parentNode, payload.bands || []);
         window.podiumMap = cy;
+        document.dispatchEvent(new CustomEvent("podium:map-ready", {detail: cy}));
       })
       .catch(function (error) { status.textContent = "Sorry: " + error.message + "."; });
   }
