@@ -7,22 +7,12 @@ Chromium or Playwright is missing. The screenshot lands in ``test-artifacts/cons
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 
-from podium.app import create_app
-from podium.core.auth import Role, add_user
-from podium.core.db import upgrade_database
-from podium.core.settings import Settings
-from podium.ecosystem.service import import_spec
+from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served, sign_in
 from tests.web.console_data import EDGE_COUNT, NODE_COUNT, console_spec
 
 if TYPE_CHECKING:
@@ -30,58 +20,12 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("PODIUM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app over a seeded SQLite database; yield its base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (set PODIUM_CHROMIUM)")
-    pytest.importorskip("playwright.sync_api")
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'podium.db'}"
-    upgrade_database(url)
-    app = create_app(Settings(database_url=url, secret_key="e2e-secret-key"))
-    with app.state.session_factory() as db:
-        import_spec(session=db, spec=console_spec())
-        add_user(session=db, username="admin", password=PASSWORD, role=Role.ADMIN)
-        db.commit()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-    app.state.engine.dispose()
-
-
-def sign_in(page: Page, server: str, path: str) -> None:
-    """Open ``path``, get sent to the sign-in form, sign in as admin and land back on it."""
-    page.goto(f"{server}{path}")
-    assert "/login" in page.url
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**{path}")
+    with served(tmp_path_factory.mktemp("e2e"), console_spec()) as url:
+        yield url
 
 
 def click_node(page: Page, key: str) -> None:

@@ -10,23 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 import podium
-from podium.app import create_app
-from podium.core.auth import Role, add_user
-from podium.core.db import upgrade_database
-from podium.core.settings import Settings
-from podium.ecosystem.service import import_spec
 from podium.samples import sample_path
-from tests.e2e.test_console import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, sign_in
+from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, served, sign_in
 
 pytestmark = pytest.mark.e2e
 PAGE = "/ecosystems/manufacturer/exposure"
@@ -35,31 +26,9 @@ PAGE = "/ecosystems/manufacturer/exposure"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app over a SQLite database with the manufacturer sample; yield its base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (set PODIUM_CHROMIUM)")
-    pytest.importorskip("playwright.sync_api")
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-exposure') / 'podium.db'}"
-    upgrade_database(url)
-    app = create_app(Settings(database_url=url, secret_key="e2e-secret-key"))
-    with app.state.session_factory() as db:
-        import_spec(session=db, spec=podium.load(sample_path("manufacturer")))
-        add_user(session=db, username="admin", password=PASSWORD, role=Role.ADMIN)
-        db.commit()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-    app.state.engine.dispose()
+    spec = podium.load(sample_path("manufacturer"))
+    with served(tmp_path_factory.mktemp("e2e-exposure"), spec) as url:
+        yield url
 
 
 NODE_COLOURS = """() => {
