@@ -59,15 +59,6 @@ class Layout:
     def n_cols(self) -> int:
         return self.w + 1
 
-    def output_row(self, node: int) -> int:
-        return node
-
-    def input_row(self, row: int) -> int:
-        return self.n_nodes + row
-
-    def demand_row(self, product: int, n_rows: int) -> int:
-        return self.n_nodes + n_rows + product
-
 
 @dataclass
 class Program:
