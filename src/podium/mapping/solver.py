@@ -401,6 +401,7 @@ class Engine:
         gap = tight.objective - loose.objective
         if tight.feasible and gap <= 1e-9 * (1.0 + abs(loose.objective)):
             return tight
+        loose = sub.least_extra(mode, loose)
         extra = sub.frontier_extra(loose.x, self.owners(sub.cols[sub.frontier]))
         wanted = {node for node, amount in extra.items() if amount > TOLERANCE}
         if not sub.keeps_deliveries(loose.x):

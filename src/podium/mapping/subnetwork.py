@@ -117,24 +117,27 @@ class Subnetwork:
             self.model.set_row_bounds(rows, self.row_lower[rows], self.row_upper[rows])
 
     def relaxed(self, mode: str, ttr: float) -> Solution:
-        """Solve the relaxation in ``mode``, then, keeping that optimum, ask least of the frontier.
+        """Solve the relaxation in ``mode`` ("pi" or "tts")."""
+        set_mode(self.model, mode, self.lost_local, self.w_local, self.profit, ttr, self.horizon)
+        return self.model.solve()
 
-        The second stage fixes the lost demand (PI) or ``w`` (TTS) at their optimum and
-        minimises the frontier's flows above baseline, so the extra output it asks is the least
-        any optimal plan needs: the most likely to be traced to spare capacity.
+    def least_extra(self, mode: str, optimum: Solution) -> Solution:
+        """Among the relaxation's optimal plans, return one asking least of the frontier.
+
+        Fixes the lost demand (PI) or ``w`` (TTS) at ``optimum`` and minimises the frontier's
+        flows above baseline: the plan most likely to be traced to spare capacity. Call right
+        after :meth:`relaxed` in the same mode.
         """
         model = self.model
-        set_mode(model, mode, self.lost_local, self.w_local, self.profit, ttr, self.horizon)
-        first = model.solve()
-        if not first.feasible or not len(self.frontier):
-            return first
+        if not len(self.frontier):
+            return optimum
         fixed = self.lost_local if mode == "pi" else np.array([self.w_local])
         model.set_costs(fixed, np.zeros(len(fixed)))
-        model.set_bounds(fixed, first.x[fixed], first.x[fixed])
+        model.set_bounds(fixed, optimum.x[fixed], optimum.x[fixed])
         model.set_costs(self.extra, np.ones(len(self.extra)))
         second = model.solve()
         model.set_costs(self.extra, np.zeros(len(self.extra)))
-        return Solution(True, first.objective, second.x) if second.feasible else first
+        return Solution(True, optimum.objective, second.x) if second.feasible else optimum
 
     def keeps_deliveries(self, x: np.ndarray) -> bool:
         """Whether plan ``x`` still leaves the baseline deliveries to the rest of the network."""
