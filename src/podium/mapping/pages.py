@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Header, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -71,7 +70,9 @@ def _results_context(session: Session, ecosystem: eco_models.Ecosystem) -> dict[
     stress = views.stress_view(stress_run, previous) if stress_run is not None else None
     structure = None
     if structure_run is not None:
-        names = _names(session, ecosystem, views.subjects(structure_run))
+        names = service.entity_names(
+            session=session, ecosystem=ecosystem, keys=views.subjects(structure_run)
+        )
         structure = views.structure_view(structure_run, names)
     table = views.table_page(stress) if stress is not None else None
     return {"stress": stress, "structure": structure, "table": table}
@@ -89,17 +90,6 @@ def _previous(
             same = other.parameters.get("by") == run.parameters.get("by")
             return other if same else None
     return None
-
-
-def _names(session: Session, ecosystem: eco_models.Ecosystem, keys: set[str]) -> dict[str, str]:
-    """Return the names of the given actor, site and item keys."""
-    found: dict[str, str] = {}
-    for table in (eco_models.Actor, eco_models.Site, eco_models.Item):
-        query = select(table.key, table.name).where(
-            table.ecosystem_id == ecosystem.id, table.key.in_(sorted(keys))
-        )
-        found.update({key: name for key, name in session.execute(query)})
-    return found
 
 
 @router.get("/ecosystems/{name}/exposure")

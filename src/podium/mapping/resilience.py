@@ -124,15 +124,17 @@ class StressTestReport:
         return exposure
 
 
-def scenarios_for(spec: EcosystemSpec, by: str) -> list[Scenario]:
+def scenarios_for(spec: EcosystemSpec, by: str, net: Network | None = None) -> list[Scenario]:
     """Return one scenario per site, per actor or per region of ``spec`` (``by``).
 
     Sites, and actors that links name directly, are the units that go down; an actor's scenario
-    takes down all its sites, a region's every site (or site-less actor) located in it.
+    takes down all its sites, a region's every site (or site-less actor) located in it. ``net``
+    is the compiled network, when the caller has it already.
     """
     kind = ScenarioKind(by)
     names = {a.id: a.name for a in spec.actors} | {s.id: s.name for s in spec.sites}
-    net = compile_network(spec, default_ttr_days=DEFAULT_TTR_DAYS)
+    if net is None:
+        net = compile_network(spec, default_ttr_days=DEFAULT_TTR_DAYS)
     if kind is ScenarioKind.SITE:
         return [Scenario(key, kind, names.get(key, key), (key,)) for key in net.locations]
     groups: dict[str, list[str]] = {}
@@ -185,8 +187,8 @@ def stress_test(
     to reach them are described in :mod:`podium.mapping.solver`.
     """
     started = time.perf_counter()
-    chosen = list(scenarios) if scenarios is not None else scenarios_for(spec, by)
     net = compile_network(spec, default_ttr_days=default_ttr_days)
+    chosen = list(scenarios) if scenarios is not None else scenarios_for(spec, by, net)
     compiled = time.perf_counter()
     engine = Engine(net, horizon_days=horizon_days)
     built = time.perf_counter()

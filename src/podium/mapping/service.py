@@ -300,6 +300,19 @@ class _ProgressWriter:
 # --- reading --------------------------------------------------------------------------------------
 
 
+def entity_names(
+    *, session: Session, ecosystem: eco_models.Ecosystem, keys: set[str]
+) -> dict[str, str]:
+    """Return the names of the given actor, site and item keys of ``ecosystem``."""
+    found: dict[str, str] = {}
+    for table in (eco_models.Actor, eco_models.Site, eco_models.Item):
+        query = select(table.key, table.name).where(
+            table.ecosystem_id == ecosystem.id, table.key.in_(sorted(keys))
+        )
+        found.update({key: name for key, name in session.execute(query)})
+    return found
+
+
 def get_run(*, session: Session, run_id: int) -> AnalysisRun:
     """Return one analysis run, or raise NotFound."""
     return _load_run(session, run_id)

@@ -107,17 +107,6 @@ class Graph:
                         stack.append(source)
         return mark
 
-    def suppliers_of(self, nodes: list[int]) -> set[int]:
-        """Return the nodes outside ``nodes`` that ship into their input rows."""
-        inside = set(nodes)
-        return {
-            self.link_node[link]
-            for node in nodes
-            for row, _ in self.node_inputs[node]
-            for link in self.row_in[row]
-            if self.link_node[link] not in inside
-        }
-
     def cone(self, disrupted: list[int]) -> list[int]:
         """Return the disrupted nodes and every node downstream of them."""
         seen = set(disrupted)
