@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -46,16 +47,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    _add_request_guards(app, settings)
     _add_error_handlers(app)
     _include_routers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 
+def _add_request_guards(app: FastAPI, settings: Settings) -> None:
+    """Give every request an id (echoed as ``X-Request-ID``); refuse oversized partner data.
+
+    The size check reads ``Content-Length`` before the body is received; bodies sent without it
+    (chunked) are measured by the routes themselves.
+    """
+
+    @app.middleware("http")
+    async def request_guards(request: Request, call_next: Any) -> Response:
+        given = request.headers.get("x-request-id", "")
+        request.state.request_id = given[:64] if given else uuid.uuid4().hex
+        length = request.headers.get("content-length", "")
+        limit = settings.max_submission_bytes
+        if _carries_partner_data(request.url.path) and length.isdigit() and int(length) > limit:
+            answer: Response = problem(
+                request, 413, "Content too large", f"the body is over {limit} bytes"
+            )
+        else:
+            answer = await call_next(request)
+        answer.headers["X-Request-ID"] = request.state.request_id
+        return answer
+
+
+def _carries_partner_data(path: str) -> bool:
+    return path.startswith(f"{API_PREFIX}/epcis/") or (
+        path.startswith(f"{API_PREFIX}/ecosystems/") and "/data/" in path
+    )
+
+
 def _include_routers(app: FastAPI) -> None:
     from podium.core import routes as core_routes
     from podium.ecosystem import pages as ecosystem_pages
     from podium.ecosystem import routes as ecosystem_routes
+    from podium.integrate import epcis_routes
+    from podium.integrate import routes as integrate_routes
     from podium.mapping import pages as mapping_pages
     from podium.mapping import routes as mapping_routes
     from podium.web import pages as web_pages
@@ -63,6 +96,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(core_routes.router, prefix=API_PREFIX)
     app.include_router(ecosystem_routes.router, prefix=API_PREFIX)
     app.include_router(mapping_routes.router, prefix=API_PREFIX)
+    app.include_router(integrate_routes.router, prefix=API_PREFIX)
+    app.include_router(epcis_routes.router, prefix=API_PREFIX)
     app.include_router(web_pages.router)
     app.include_router(ecosystem_pages.router)
     app.include_router(mapping_pages.router)

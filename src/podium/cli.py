@@ -21,6 +21,7 @@ from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_d
 from podium.core.settings import Settings
 from podium.ecosystem import cli as ecosystem_cli
 from podium.ecosystem.models import Actor
+from podium.integrate import cli as integrate_cli
 from podium.mapping import cli as mapping_cli
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ user_app = typer.Typer(help="Manage users and their API tokens.", no_args_is_hel
 app.add_typer(user_app, name="user")
 ecosystem_cli.register(app)
 mapping_cli.register(app)
+integrate_cli.register(app)
 
 
 @app.callback()

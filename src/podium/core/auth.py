@@ -3,7 +3,9 @@
 Roles at the orchestrator: ``admin``, ``analyst``, ``viewer``; at a partner: ``partner_admin`` and
 ``partner_user``, each bound to one partner actor of one ecosystem. Permissions are data: each role
 grants a set of ``area:action`` strings; anything not granted is denied. Partners get no
-``analysis:*`` permission: an analysis of the whole network reveals all of it.
+``analysis:*`` permission: an analysis of the whole network reveals all of it. ``data:read`` lets a
+caller ask for partner data; what it then sees is decided row by row by the data-sharing agreements
+(:mod:`podium.integrate.policy`). Only partners submit data (``data:submit``), for their own actor.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ class Permission(StrEnum):
     CONSOLE = "console:use"
     ANALYSIS_READ = "analysis:read"
     ANALYSIS_RUN = "analysis:run"
+    DATA_SUBMIT = "data:submit"
+    DATA_READ = "data:read"
+    AGREEMENT_READ = "agreement:read"
+    AGREEMENT_WRITE = "agreement:write"
+    AUDIT_READ = "audit:read"
+    EXCEPTION_READ = "exception:read"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -54,13 +62,42 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONSOLE,
             Permission.ANALYSIS_READ,
             Permission.ANALYSIS_RUN,
+            Permission.DATA_READ,
+            Permission.AGREEMENT_READ,
+            Permission.AUDIT_READ,
+            Permission.EXCEPTION_READ,
         }
     ),
     Role.VIEWER: frozenset(
-        {Permission.ECOSYSTEM_READ, Permission.CONSOLE, Permission.ANALYSIS_READ}
+        {
+            Permission.ECOSYSTEM_READ,
+            Permission.CONSOLE,
+            Permission.ANALYSIS_READ,
+            Permission.DATA_READ,
+            Permission.AGREEMENT_READ,
+            Permission.EXCEPTION_READ,
+        }
     ),
-    Role.PARTNER_ADMIN: frozenset({Permission.ECOSYSTEM_READ, Permission.CONSOLE}),
-    Role.PARTNER_USER: frozenset({Permission.ECOSYSTEM_READ, Permission.CONSOLE}),
+    Role.PARTNER_ADMIN: frozenset(
+        {
+            Permission.ECOSYSTEM_READ,
+            Permission.CONSOLE,
+            Permission.DATA_SUBMIT,
+            Permission.DATA_READ,
+            Permission.AGREEMENT_READ,
+            Permission.AGREEMENT_WRITE,
+            Permission.AUDIT_READ,
+        }
+    ),
+    Role.PARTNER_USER: frozenset(
+        {
+            Permission.ECOSYSTEM_READ,
+            Permission.CONSOLE,
+            Permission.DATA_SUBMIT,
+            Permission.DATA_READ,
+            Permission.AGREEMENT_READ,
+        }
+    ),
 }
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER})
 

@@ -45,6 +45,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_request_id(request: Request) -> str:
+    """Return the request's id (from ``X-Request-ID``, else made by the app's middleware)."""
+    request_id: str = request.state.request_id
+    return request_id
+
+
+RequestId = Annotated[str, Depends(get_request_id)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 

@@ -32,6 +32,21 @@ class Settings(BaseSettings):
         default=False, description="mark session cookies Secure (set when served over HTTPS)"
     )
     max_upload_bytes: int = 200 * 1024 * 1024
+    max_submission_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        description="largest partner-data or EPCIS request body, bytes (larger: 413)",
+    )
+    epcis_schema_path: Path | None = Field(
+        default=None,
+        description="the official EPCIS 2.0 JSON Schema; when set, every capture is also "
+        "checked against it",
+    )
+    frozen_horizon_days: int = Field(
+        default=14, description="days ahead in which a forecast change raises an exception"
+    )
+    forecast_swing_threshold: float = Field(
+        default=0.2, description="relative forecast change that raises an exception"
+    )
     page_size_default: int = 100
     page_size_max: int = 1000
 

@@ -1,0 +1,358 @@
+"""Reads of partner data under the data-sharing agreements: default deny, enforced in the query.
+
+Who reads decides what: a partner reads its own data raw, and another provider's only through an
+agreement in force for the dataset and the stated purpose, with its filters, permitted fields and
+granularity; the orchestrator's staff read as the orchestrator actor. Aggregation to week or
+month, item family and region is pushed into SQL (one ``GROUP BY`` per grant), so an enforced read
+costs about what the same query without enforcement does. Every read is audited, one entry per
+provider and agreement that gave rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, and_, cast, func, select
+from sqlalchemy.orm import Session, outerjoin
+from sqlalchemy.sql.elements import ColumnElement
+
+from podium.core import audit
+from podium.core.auth import Principal
+from podium.core.db import utcnow
+from podium.core.errors import Invalid
+from podium.ecosystem import models as eco
+from podium.integrate import datasets, models, policy
+from podium.integrate.service import orchestrator_actor
+
+MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whom the agreements see reading: an actor key (None when none) and its groups."""
+
+    actor: str | None
+    groups: frozenset[str]
+
+
+@dataclass
+class ReadResult:
+    """Rows a read returned and where they came from (provider, agreement, grain, rows)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+
+def reader_of(*, session: Session, ecosystem: eco.Ecosystem, principal: Principal) -> Reader:
+    """Return the actor and groups a caller reads as."""
+    if principal.is_partner:
+        if principal.partner_ecosystem_id != ecosystem.id:
+            return Reader(None, frozenset())
+        actor = principal.partner_actor
+    else:
+        actor = orchestrator_actor(session=session, ecosystem=ecosystem)
+    groups: set[str] = set() if principal.is_partner else {"role:orchestrator"}
+    row = None
+    if actor is not None:
+        row = session.scalar(
+            select(eco.Actor).where(eco.Actor.ecosystem_id == ecosystem.id, eco.Actor.key == actor)
+        )
+    if row is not None:
+        groups |= {f"kind:{row.kind}", f"role:{row.ecosystem_role}", row.key}
+    return Reader(actor, frozenset(groups))
+
+
+def agreements_in(
+    *, session: Session, ecosystem: eco.Ecosystem, dataset: str | None = None
+) -> list[policy.SharingAgreement]:
+    """Return the ecosystem's agreements that are not revoked (parsed from their ODRL)."""
+    query = select(models.SharingAgreementRow).where(
+        models.SharingAgreementRow.ecosystem_id == ecosystem.id,
+        models.SharingAgreementRow.revoked_at.is_(None),
+    )
+    if dataset is not None:
+        query = query.where(models.SharingAgreementRow.dataset == dataset)
+    return [policy.parse_odrl(row.odrl) for row in session.scalars(query)]
+
+
+def grants(
+    *,
+    session: Session,
+    ecosystem: eco.Ecosystem,
+    principal: Principal,
+    dataset: str,
+    purpose: str | None,
+    at: datetime | None = None,
+) -> list[policy.Grant]:
+    """Return what the caller may read of ``dataset``, provider by provider (default deny)."""
+    reader = reader_of(session=session, ecosystem=ecosystem, principal=principal)
+    table: Any = models.DATASET_TABLES[dataset]
+    providers = list(
+        session.scalars(select(table.provider).where(table.ecosystem_id == ecosystem.id).distinct())
+    )
+    agreements = agreements_in(session=session, ecosystem=ecosystem, dataset=dataset)
+    found = policy.grants_for(
+        agreements if purpose else [],
+        reader=reader.actor,
+        reader_groups=reader.groups,
+        dataset=dataset,
+        purpose=purpose or "",
+        at=at or utcnow(),
+        providers=sorted(providers),
+    )
+    return found
+
+
+def read(
+    *,
+    session: Session,
+    ecosystem: eco.Ecosystem,
+    principal: Principal,
+    dataset: str,
+    purpose: str | None,
+    request_id: str,
+    where: Mapping[str, Sequence[str]] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 1_000,
+) -> ReadResult:
+    """Read ``dataset`` as the caller may: its own rows raw, others' as agreements say.
+
+    ``where`` filters fields by values and ``start``/``end`` (exclusive) the dataset's time
+    field; both narrow what the grants allow, never widen it.
+    """
+    spec = datasets.DATASETS[dataset]
+    _check_fields(spec, where or {})
+    result = ReadResult()
+    for grant in grants(
+        session=session, ecosystem=ecosystem, principal=principal, dataset=dataset, purpose=purpose
+    ):
+        room = min(limit, MAX_ROWS) - len(result.rows)
+        if room <= 0:
+            break
+        rows = _rows_of(session, ecosystem, spec, grant, where or {}, start, end, room)
+        result.rows.extend(rows)
+        result.sources.append(source_of(grant, len(rows)))
+        audit.record(
+            session=session,
+            request_id=request_id,
+            principal=principal,
+            action="read",
+            ecosystem_id=ecosystem.id,
+            dataset=dataset,
+            provider=grant.provider,
+            agreement=grant.agreement,
+            filter=_filter_record(where, start, end, purpose, grant),
+            row_count=len(rows),
+        )
+    return result
+
+
+def source_of(grant: policy.Grant, rows: int) -> dict[str, Any]:
+    grain = grant.grain
+    return {
+        "provider": grant.provider,
+        "agreement": grant.agreement,
+        "granularity": {"time": grain.time, "item": grain.item, "place": grain.place},
+        "rows": rows,
+    }
+
+
+def _filter_record(
+    where: Mapping[str, Sequence[str]] | None,
+    start: date | None,
+    end: date | None,
+    purpose: str | None,
+    grant: policy.Grant,
+) -> dict[str, Any]:
+    return {
+        "where": {k: list(v) for k, v in (where or {}).items()},
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+        "purpose": purpose,
+        "grain": [grant.grain.time, grant.grain.item, grant.grain.place],
+    }
+
+
+def _check_fields(spec: datasets.DatasetSpec, where: Mapping[str, Sequence[str]]) -> None:
+    fields = set(spec.model.model_fields)
+    unknown = sorted(set(where) - fields)
+    if unknown:
+        errors = [{"pointer": f"#/query/{name}", "detail": "no such field"} for name in unknown]
+        raise Invalid(f"{spec.name} has no field {', '.join(unknown)}", errors)
+
+
+def _conditions(
+    table: Any,
+    ecosystem: eco.Ecosystem,
+    spec: datasets.DatasetSpec,
+    grant: policy.Grant,
+    where: Mapping[str, Sequence[str]],
+    start: date | None,
+    end: date | None,
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses: the provider's current rows, the grant's filters, the caller's filters."""
+    found: list[ColumnElement[bool]] = [
+        table.ecosystem_id == ecosystem.id,
+        table.provider == grant.provider,
+        table.current.is_(True),
+    ]
+    for filters in (grant.filters, where):
+        for name, values in filters.items():
+            found.append(_filter(table, ecosystem, spec, name, list(values)))
+    time_field = spec.shape.time_field
+    if time_field is not None:
+        column = getattr(table, time_field)
+        if start is not None:
+            found.append(column >= start)
+        if end is not None:
+            found.append(column < end)
+    return found
+
+
+def _filter(
+    table: Any, ecosystem: eco.Ecosystem, spec: datasets.DatasetSpec, name: str, values: list[str]
+) -> ColumnElement[bool]:
+    """``name`` in ``values``; a region filters the place field by its sites' region, a family
+    the item field by its items' family. A field the dataset lacks matches nothing."""
+    shape = spec.shape
+    if name == "region" and shape.place_field and name not in spec.model.model_fields:
+        sites = select(eco.Site.key).where(
+            eco.Site.ecosystem_id == ecosystem.id, eco.Site.region.in_(values)
+        )
+        return getattr(table, shape.place_field).in_(sites)
+    if name == "family" and shape.item_field and name not in spec.model.model_fields:
+        items = select(eco.Item.key).where(
+            eco.Item.ecosystem_id == ecosystem.id, eco.Item.family.in_(values)
+        )
+        return getattr(table, shape.item_field).in_(items)
+    if name not in spec.model.model_fields:
+        return table.id.is_(None)
+    return getattr(table, name).in_(values)
+
+
+def _rows_of(
+    session: Session,
+    ecosystem: eco.Ecosystem,
+    spec: datasets.DatasetSpec,
+    grant: policy.Grant,
+    where: Mapping[str, Sequence[str]],
+    start: date | None,
+    end: date | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    table: Any = models.DATASET_TABLES[spec.name]
+    conditions = _conditions(table, ecosystem, spec, grant, where, start, end)
+    if grant.grain.is_raw:
+        return _raw_rows(session, table, spec, grant, conditions, limit)
+    return _aggregated_rows(session, ecosystem, table, spec, grant, conditions, limit)
+
+
+def _permitted(spec: datasets.DatasetSpec, grant: policy.Grant) -> list[str]:
+    names = list(spec.model.model_fields)
+    return [n for n in names if grant.fields is None or n in grant.fields]
+
+
+def _raw_rows(
+    session: Session,
+    table: Any,
+    spec: datasets.DatasetSpec,
+    grant: policy.Grant,
+    conditions: list[ColumnElement[bool]],
+    limit: int,
+) -> list[dict[str, Any]]:
+    names = _permitted(spec, grant)
+    query = select(*(getattr(table, n) for n in names)).where(and_(*conditions))
+    order = [getattr(table, spec.shape.time_field)] if spec.shape.time_field else []
+    query = query.order_by(*order, table.id).limit(limit)
+    return [
+        {"provider": grant.provider, **dict(zip(names, row, strict=True))}
+        for row in session.execute(query)
+    ]
+
+
+def _aggregated_rows(
+    session: Session,
+    ecosystem: eco.Ecosystem,
+    table: Any,
+    spec: datasets.DatasetSpec,
+    grant: policy.Grant,
+    conditions: list[ColumnElement[bool]],
+    limit: int,
+) -> list[dict[str, Any]]:
+    """One GROUP BY: time coarsened, item to its family, site to its region, measures summed."""
+    shape, permitted = spec.shape, set(_permitted(spec, grant))
+    dialect = session.get_bind().dialect.name
+    labels: list[Any] = []
+    query_from: Any = table
+    if shape.time_field and shape.time_field in permitted:
+        column = getattr(table, shape.time_field)
+        labels.append(coarsen(column, grant.grain.time, dialect).label(shape.time_field))
+    if shape.item_field and shape.item_field in permitted:
+        labels.append(_item_label(table, shape.item_field, grant.grain.item, ecosystem))
+        if grant.grain.item == "family":
+            query_from = outerjoin(
+                query_from, eco.Item, _same_key(eco.Item, table, shape.item_field)
+            )
+    if shape.place_field and shape.place_field in permitted:
+        labels.append(_place_label(table, shape.place_field, grant.grain.place))
+        if grant.grain.place == "region":
+            query_from = outerjoin(
+                query_from, eco.Site, _same_key(eco.Site, table, shape.place_field)
+            )
+    labels += [getattr(table, d).label(d) for d in shape.dimensions if d in permitted]
+    sums = [func.sum(getattr(table, m)).label(m) for m in shape.measures if m in permitted]
+    query = (
+        select(*labels, *sums, func.count().label("rows"))
+        .select_from(query_from)
+        .where(and_(*conditions))
+        .group_by(*labels)
+        .order_by(*labels)
+        .limit(limit)
+    )
+    rows = [{"provider": grant.provider, **row._mapping} for row in session.execute(query)]
+    if shape.time_field and dialect == "sqlite":
+        _dated(rows, shape.time_field)
+    return rows
+
+
+def _same_key(entity: Any, table: Any, name: str) -> ColumnElement[bool]:
+    return and_(entity.ecosystem_id == table.ecosystem_id, entity.key == getattr(table, name))
+
+
+def _item_label(table: Any, name: str, grain: str, ecosystem: eco.Ecosystem) -> Any:
+    column = getattr(table, name)
+    if grain == "family":
+        return func.coalesce(eco.Item.family, column).label(name)
+    return column.label(name)
+
+
+def _place_label(table: Any, name: str, grain: str) -> Any:
+    column = getattr(table, name)
+    if grain == "region":
+        return func.coalesce(eco.Site.region, "unknown").label(name)
+    return column.label(name)
+
+
+def coarsen(column: Any, grain: str, dialect: str) -> Any:
+    """SQL for the first day of the ``grain`` period holding ``column`` (a date or timestamp)."""
+    if dialect == "postgresql":
+        if grain in ("week", "month"):
+            return cast(func.date_trunc(grain, column), Date)
+        return cast(column, Date)
+    if grain == "week":
+        return func.date(column, "-6 days", "weekday 1")
+    if grain == "month":
+        return func.date(column, "start of month")
+    return func.date(column)
+
+
+def _dated(rows: list[dict[str, Any]], name: str) -> None:
+    """SQLite's date() gives text: make it a date, as PostgreSQL gives."""
+    for row in rows:
+        value = row.get(name)
+        if isinstance(value, str):
+            row[name] = date.fromisoformat(value)
