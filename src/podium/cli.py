@@ -6,6 +6,7 @@ import secrets
 import threading
 import webbrowser
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +16,14 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.core.auth import Role, add_user, issue_token
+from podium.core.auth import Role, add_user, issue_token, principal_of
 from podium.core.clikit import cli_session, cli_settings, console, use_database
 from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_database
 from podium.core.settings import Settings
 from podium.ecosystem import cli as ecosystem_cli
 from podium.ecosystem.models import Actor
 from podium.integrate import cli as integrate_cli
+from podium.integrate import demo as integrate_demo
 from podium.mapping import cli as mapping_cli
 
 app = typer.Typer(
@@ -89,7 +91,7 @@ def demo(
         old.unlink()
     settings = Settings(database_url=f"sqlite:///{folder / 'podium-demo.db'}")
     names, logins = _seed_demo(settings.database_url)
-    _print_demo(stored_names=names, logins=logins, port=port)
+    _print_demo(stored_names=names, logins=logins, port=port, database_url=settings.database_url)
     if not no_browser:
         threading.Timer(1.5, webbrowser.open, args=(f"http://127.0.0.1:{port}/",)).start()
     _run_server(settings, "127.0.0.1", port)
@@ -106,7 +108,8 @@ class DemoLogin:
 
 
 def _seed_demo(url: str) -> tuple[list[str], list[DemoLogin]]:
-    """Migrate ``url``, load the samples, add an admin and a partner user with new passwords."""
+    """Migrate ``url``, load the samples, add an admin and a partner admin with new passwords,
+    and the partner data they would have exchanged."""
     from podium.ecosystem.formats import read_path
     from podium.ecosystem.service import import_spec
     from podium.samples import SAMPLES
@@ -120,8 +123,9 @@ def _seed_demo(url: str) -> tuple[list[str], list[DemoLogin]]:
             for name, path in SAMPLES.items()
         }
         partner_eco = stored["manufacturer"].id
-        for username, role in (("admin", Role.ADMIN), ("partner", Role.PARTNER_USER)):
-            actor = _demo_partner(session, partner_eco) if role is Role.PARTNER_USER else None
+        principals = {}
+        for username, role in (("admin", Role.ADMIN), ("partner", Role.PARTNER_ADMIN)):
+            actor = _demo_partner(session, partner_eco) if role is Role.PARTNER_ADMIN else None
             password = secrets.token_urlsafe(9)
             user = add_user(
                 session=session,
@@ -134,6 +138,14 @@ def _seed_demo(url: str) -> tuple[list[str], list[DemoLogin]]:
             described = role.value + (f" of {actor} (manufacturer)" if actor else "")
             token = issue_token(session=session, user=user, name="demo")
             logins.append(DemoLogin(username, password, described, token))
+            principals[role] = principal_of(user)
+        integrate_demo.seed(
+            session=session,
+            ecosystem=stored["manufacturer"],
+            orchestrator=principals[Role.ADMIN],
+            partner=principals[Role.PARTNER_ADMIN],
+            today=date.today(),
+        )
     engine.dispose()
     return list(stored), logins
 
@@ -154,7 +166,9 @@ def _demo_partner(session: Session, ecosystem_id: int) -> str:
     return key
 
 
-def _print_demo(*, stored_names: list[str], logins: list[DemoLogin], port: int) -> None:
+def _print_demo(
+    *, stored_names: list[str], logins: list[DemoLogin], port: int, database_url: str
+) -> None:
     table = Table(title="Sign in with", show_lines=False)
     for column in ("user", "password", "role"):
         table.add_column(column)
@@ -167,6 +181,7 @@ def _print_demo(*, stored_names: list[str], logins: list[DemoLogin], port: int) 
     console.print(
         f"Console: [bold]http://127.0.0.1:{port}/[/bold]   API: http://127.0.0.1:{port}/api/v1/"
     )
+    console.print(f"CLI on this database: podium --database {database_url} ...", soft_wrap=True)
     console.print("Stop with Ctrl+C.")
 
 

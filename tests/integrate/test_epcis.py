@@ -16,7 +16,8 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event as hypothesis_event
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from podium.integrate import epcis
@@ -350,14 +351,12 @@ KEYS = [
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path below ``node``, depth first."""
+    if isinstance(node, dict):
+        items: list[tuple[Any, Any]] = list(node.items())
+    else:
+        items = list(enumerate(node)) if isinstance(node, list) else []
     found = [prefix] if prefix else []
-    items = (
-        node.items()
-        if isinstance(node, dict)
-        else enumerate(node)
-        if isinstance(node, list)
-        else ()
-    )
     for key, value in items:
         found += _paths(value, (*prefix, key))
     return found
@@ -404,7 +403,7 @@ def test_what_the_schema_refuses_the_fast_path_refuses(
     for mutation in mutations:
         _mutate(document, *mutation)
     refused = _refuses(official, document)
-    event("refused by the schema" if refused else "accepted by the schema")
+    hypothesis_event("refused by the schema" if refused else "accepted by the schema")
     if refused:
         with pytest.raises(epcis.EpcisError):
             epcis.parse_document(document)

@@ -139,7 +139,7 @@ def store_events(
     try:
         with unit_of_work(factory) as session:
             job = _job(session, job_id)
-            _insert_events(session, job, events)
+            insert_events(session, job, events)
             audit.record(
                 session=session,
                 request_id=job.request_id,
@@ -170,7 +170,7 @@ def _finish(job: models.CaptureJob, errors: list[dict[str, str]]) -> None:
     job.running, job.success, job.errors, job.finished_at = False, not errors, errors, utcnow()
 
 
-def _insert_events(
+def insert_events(
     session: Session, job: models.CaptureJob, events: Sequence[epcis.EpcisEvent]
 ) -> None:
     rows = [

@@ -197,17 +197,18 @@ def list_agreements(ecosystem: Ecosystem, user: User) -> None:
         principal = _principal(session, user)
         found = eco_service.get_ecosystem(session=session, name=ecosystem, principal=principal)
         rows = agreements.visible(session=session, ecosystem=found, principal=principal)
-        table = Table("key", "provider", "dataset", "recipients", "purposes", "grain", "in force")
+        table = Table("provider", "dataset", "recipients", "purposes", "grain", "in force")
+        table.add_column("key", no_wrap=True)
         for row, agreement in rows:
             grain = agreement.grain
             table.add_row(
-                agreement.key,
                 agreement.provider,
                 agreement.dataset,
                 ", ".join(agreement.recipients),
                 ", ".join(agreement.purposes),
                 f"{grain.time}/{grain.item}/{grain.place}",
                 "yes" if agreements.in_force(row, agreement) else "no",
+                agreement.key,
             )
     console.print(table)
 

@@ -435,7 +435,9 @@ _EVENTS: dict[str, tuple[Check, Callable[[dict[str, Any]], str | None]]] = {
 """Each event type's members and rules (EPCIS 2.0 section 7.4 and the schema's anyOf clauses)."""
 _value = _is(lambda v: _is_number(v) or isinstance(v, str | dict), "a number, string or object")
 _attribute = _members({"id": _uri, "attribute": _value}, ("id",), _ANY)
-_element = _members({"id": _uri, "attributes": _array(_attribute), "children": _uris}, ("id",), _ANY)
+_element = _members(
+    {"id": _uri, "attributes": _array(_attribute), "children": _uris}, ("id",), _ANY
+)
 _vocabulary = _members({"type": _uri, "vocabularyElementList": _array(_element)}, ("type",), _ANY)
 _master_data = _members({"vocabularyList": _array(_vocabulary)}, extra=_ANY)
 _results = _members({"eventList": _nothing, "vocabularyList": _array(_vocabulary)}, ("eventList",))
