@@ -5,7 +5,8 @@ Roles at the orchestrator: ``admin``, ``analyst``, ``viewer``; at a partner: ``p
 grants a set of ``area:action`` strings; anything not granted is denied. Partners get no
 ``analysis:*`` permission: an analysis of the whole network reveals all of it. ``data:read`` lets a
 caller ask for partner data; what it then sees is decided row by row by the data-sharing agreements
-(:mod:`podium.integrate.policy`). Only partners submit data (``data:submit``), for their own actor.
+(:mod:`podium.integrate.policy`). Partners submit data (``data:submit``) for their own actor, the
+orchestrator's admins and analysts for the orchestrator actor.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Permission(StrEnum):
     AGREEMENT_WRITE = "agreement:write"
     AUDIT_READ = "audit:read"
     EXCEPTION_READ = "exception:read"
+    EXCEPTION_WRITE = "exception:write"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -66,6 +68,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AGREEMENT_READ,
             Permission.AUDIT_READ,
             Permission.EXCEPTION_READ,
+            Permission.EXCEPTION_WRITE,
+            Permission.DATA_SUBMIT,
         }
     ),
     Role.VIEWER: frozenset(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, cast, func, select
+from sqlalchemy import Date, DateTime, and_, cast, func, select
 from sqlalchemy.orm import Session, outerjoin
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,6 +28,10 @@ from podium.integrate import datasets, models, policy
 from podium.integrate.service import orchestrator_actor
 
 MAX_ROWS = 100_000
+SCAN_SHARE = 0.4
+"""On SQLite, an aggregated read scans the table rather than walk the read index when the index
+would select at least this share of the table's rows: each row found through the index costs a
+lookup in the table, about 2.5 times a scanned row (PostgreSQL plans from its statistics)."""
 
 
 @dataclass(frozen=True)
@@ -90,20 +94,27 @@ def grants(
     """Return what the caller may read of ``dataset``, provider by provider (default deny)."""
     reader = reader_of(session=session, ecosystem=ecosystem, principal=principal)
     table: Any = models.DATASET_TABLES[dataset]
-    providers = list(
-        session.scalars(select(table.provider).where(table.ecosystem_id == ecosystem.id).distinct())
-    )
     agreements = agreements_in(session=session, ecosystem=ecosystem, dataset=dataset)
+    usable = agreements if purpose else []
+    # Only the reader and the agreements' providers can be granted anything: ask whether each
+    # holds rows (one index probe each) instead of listing every provider of the dataset.
+    candidates = {a.provider for a in usable} | ({reader.actor} if reader.actor else set())
+    providers = [p for p in sorted(candidates) if _holds_rows(session, table, ecosystem, p)]
     found = policy.grants_for(
-        agreements if purpose else [],
+        usable,
         reader=reader.actor,
         reader_groups=reader.groups,
         dataset=dataset,
         purpose=purpose or "",
         at=at or utcnow(),
-        providers=sorted(providers),
+        providers=providers,
     )
     return found
+
+
+def _holds_rows(session: Session, table: Any, ecosystem: eco.Ecosystem, provider: str) -> bool:
+    query = select(table.id).where(table.ecosystem_id == ecosystem.id, table.provider == provider)
+    return session.scalar(query.limit(1)) is not None
 
 
 def read(
@@ -125,11 +136,15 @@ def read(
     field; both narrow what the grants allow, never widen it.
     """
     spec = datasets.DATASETS[dataset]
-    _check_fields(spec, where or {})
-    result = ReadResult()
-    for grant in grants(
+    where = typed_where(spec, where or {})
+    found = grants(
         session=session, ecosystem=ecosystem, principal=principal, dataset=dataset, purpose=purpose
-    ):
+    )
+    errors = [e for grant in found for e in below_grain(spec, grant, where, start, end)]
+    if errors:
+        raise Invalid("a filter is finer than an agreement shares: ask at its grain", errors)
+    result = ReadResult()
+    for grant in found:
         room = min(limit, MAX_ROWS) - len(result.rows)
         if room <= 0:
             break
@@ -177,32 +192,78 @@ def _filter_record(
     }
 
 
-def _check_fields(spec: datasets.DatasetSpec, where: Mapping[str, Sequence[str]]) -> None:
-    fields = set(spec.model.model_fields)
-    unknown = sorted(set(where) - fields)
-    if unknown:
-        errors = [{"pointer": f"#/query/{name}", "detail": "no such field"} for name in unknown]
-        raise Invalid(f"{spec.name} has no field {', '.join(unknown)}", errors)
+def typed_where(
+    spec: datasets.DatasetSpec, where: Mapping[str, Sequence[str]]
+) -> dict[str, list[Any]]:
+    """Return the caller's filters with values of each field's type, or refuse them (422)."""
+    typed, errors = {}, []
+    for name, values in where.items():
+        try:
+            typed[name] = datasets.typed_values(spec, name, values)
+        except datasets.DatasetError as error:
+            errors += error.errors
+    if errors:
+        raise Invalid(f"{spec.name}: a filter names no field or holds a wrong value", errors)
+    return typed
 
 
-def _conditions(
+def below_grain(
+    spec: datasets.DatasetSpec,
+    grant: policy.Grant,
+    where: Mapping[str, Sequence[Any]],
+    start: date | None,
+    end: date | None,
+) -> list[dict[str, str]]:
+    """Say which of the caller's filters would show another provider's data below what the
+    grant shares: a hidden field, a field finer than the grain, a window cutting a period."""
+    if grant.agreement is None:
+        return []
+    shape, grain, errors = spec.shape, grant.grain, []
+    finer = {shape.item_field: grain.item == "family", shape.place_field: grain.place == "region"}
+    for name in where:
+        hidden = grant.fields is not None and name not in grant.fields | {"region", "family"}
+        grouped = name in shape.grouping or name in ("region", "family")
+        cut = not grain.is_raw and (name == shape.time_field or finer.get(name) or not grouped)
+        if hidden or cut:
+            detail = f"agreement {grant.agreement} shares {spec.name} without {name} at this grain"
+            errors.append({"pointer": f"#/query/{name}", "detail": detail})
+    for label, day in (("start", start), ("end", end)):
+        if day is not None and not grain.is_raw and policy.coarsen(day, grain.time) != day:
+            detail = f"agreement {grant.agreement} shares {spec.name} by {grain.time}: {label} "
+            detail += f"must start a {grain.time}"
+            errors.append({"pointer": f"#/query/{label}", "detail": detail})
+    return errors
+
+
+def _filters(
     table: Any,
     ecosystem: eco.Ecosystem,
     spec: datasets.DatasetSpec,
     grant: policy.Grant,
     where: Mapping[str, Sequence[str]],
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses of the grant's filters and the caller's."""
+    return [
+        _filter(table, ecosystem, spec, name, list(values))
+        for filters in (grant.filters, where)
+        for name, values in filters.items()
+    ]
+
+
+def _indexed_terms(
+    table: Any,
+    ecosystem: eco.Ecosystem,
+    spec: datasets.DatasetSpec,
+    grant: policy.Grant,
     start: date | None,
     end: date | None,
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses: the provider's current rows, the grant's filters, the caller's filters."""
+    """WHERE clauses the read index serves: the provider's current rows, in the time window."""
     found: list[ColumnElement[bool]] = [
         table.ecosystem_id == ecosystem.id,
         table.provider == grant.provider,
         table.current.is_(True),
     ]
-    for filters in (grant.filters, where):
-        for name, values in filters.items():
-            found.append(_filter(table, ecosystem, spec, name, list(values)))
     time_field = spec.shape.time_field
     if time_field is not None:
         column = getattr(table, time_field)
@@ -211,6 +272,19 @@ def _conditions(
         if end is not None:
             found.append(column < end)
     return found
+
+
+def _scan_pays(session: Session, table: Any, terms: list[ColumnElement[bool]]) -> bool:
+    """Whether, on SQLite, the index would select :data:`SCAN_SHARE` of the table or more.
+
+    SQLite plans without statistics unless ``ANALYZE`` ran, and then assumes an index is
+    selective; counting the index's hits (it covers them) up to that share tells it cheaply.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    bound = int((session.scalar(select(func.max(table.id))) or 0) * SCAN_SHARE) + 1
+    hits = select(table.id).where(*terms).limit(bound).subquery()
+    return (session.scalar(select(func.count()).select_from(hits)) or 0) >= bound
 
 
 def _filter(
@@ -229,9 +303,11 @@ def _filter(
             eco.Item.ecosystem_id == ecosystem.id, eco.Item.family.in_(values)
         )
         return getattr(table, shape.item_field).in_(items)
-    if name not in spec.model.model_fields:
-        return table.id.is_(None)
-    return getattr(table, name).in_(values)
+    try:
+        typed = datasets.typed_values(spec, name, values)
+    except datasets.DatasetError:
+        return table.id.is_(None)  # an agreement's filter that cannot match lets nothing through
+    return getattr(table, name).in_(typed)
 
 
 def _rows_of(
@@ -245,7 +321,11 @@ def _rows_of(
     limit: int,
 ) -> list[dict[str, Any]]:
     table: Any = models.DATASET_TABLES[spec.name]
-    conditions = _conditions(table, ecosystem, spec, grant, where, start, end)
+    terms = _indexed_terms(table, ecosystem, spec, grant, start, end)
+    if not grant.grain.is_raw and _scan_pays(session, table, terms):
+        # "+ 0": SQLite cannot use the ecosystem term, which leads every index, so it scans
+        terms = [(table.ecosystem_id + 0) == ecosystem.id, *terms[1:]]
+    conditions = terms + _filters(table, ecosystem, spec, grant, where)
     if grant.grain.is_raw:
         return _raw_rows(session, table, spec, grant, conditions, limit)
     return _aggregated_rows(session, ecosystem, table, spec, grant, conditions, limit)
@@ -313,7 +393,9 @@ def _aggregated_rows(
         .order_by(*labels)
         .limit(limit)
     )
-    rows = [{"provider": grant.provider, **row._mapping} for row in session.execute(query)]
+    result = session.execute(query)
+    names = ["provider", *result.keys()]  # zipped with plain tuples: a row's mapping costs more
+    rows = [dict(zip(names, (grant.provider, *row), strict=True)) for row in result]
     if shape.time_field and dialect == "sqlite":
         _dated(rows, shape.time_field)
     return rows
@@ -340,6 +422,8 @@ def _place_label(table: Any, name: str, grain: str) -> Any:
 def coarsen(column: Any, grain: str, dialect: str) -> Any:
     """SQL for the first day of the ``grain`` period holding ``column`` (a date or timestamp)."""
     if dialect == "postgresql":
+        if isinstance(column.type, DateTime):
+            column = func.timezone("UTC", column)  # periods are UTC whatever the server's zone
         if grain in ("week", "month"):
             return cast(func.date_trunc(grain, column), Date)
         return cast(column, Date)

@@ -85,8 +85,37 @@ def _check(session: Session, ecosystem: eco.Ecosystem, agreement: policy.Sharing
             errors.append({"pointer": f"#/assignee/{i}", "detail": detail})
     if not agreement.recipients:
         errors.append({"pointer": "#/assignee", "detail": "name at least one recipient"})
+    errors += filter_errors(agreement)
     if errors:
         raise Invalid("the agreement names what this ecosystem does not have", errors)
+
+
+def filter_errors(agreement: policy.SharingAgreement) -> list[dict[str, str]]:
+    """Refuse filters and permitted fields the dataset does not have, and filter values that
+    are not of the field's type (they could never match, or would fail the read)."""
+    from podium.integrate.capture import FILTERABLE
+
+    errors = []
+    if agreement.dataset == "epcis_events":
+        for name in agreement.filters:
+            if name not in FILTERABLE:
+                detail = f"events are filtered by {', '.join(FILTERABLE)}, not {name!r}"
+                errors.append({"pointer": f"#/filters/{name}", "detail": detail})
+        return errors
+    spec = datasets.DATASETS.get(agreement.dataset)
+    if spec is None:
+        return errors
+    for name in agreement.fields:
+        if name not in spec.model.model_fields:
+            errors.append({"pointer": "#/fields", "detail": f"{spec.name} has no field {name!r}"})
+    for name, values in agreement.filters.items():
+        try:
+            datasets.typed_values(spec, name, values)
+        except datasets.DatasetError as error:
+            errors += [
+                {"pointer": f"#/filters/{name}", "detail": e["detail"]} for e in error.errors
+            ]
+    return errors
 
 
 def visible(

@@ -34,6 +34,8 @@ from podium.ecosystem.spec import Identifier
 from podium.integrate.shape import Shape
 
 MAX_ERRORS = 1_000
+MAX_INT = 2**31 - 1
+"""Largest whole number a record field holds (a 32-bit database integer)."""
 """Errors reported one by one; the rest are counted in a final ``and N more`` entry."""
 Bucket = Literal["day", "week", "month"]
 Category = Literal[
@@ -107,7 +109,9 @@ class Forecast(_Record):
     period_start: Day = Field(description="first day of the period (a Monday for a week)")
     bucket: Bucket = Field(description="period length: day, week (Monday-Sunday) or month")
     quantity: Units = Field(description="demand in the period, units, >= 0")
-    horizon_days: int | None = Field(None, ge=0, description="days from forecast to period")
+    horizon_days: int | None = Field(
+        None, ge=0, le=MAX_INT, description="days from forecast to period"
+    )
     comment: Text | None = Field(default=None, description="free text")
 
     @model_validator(mode="after")
@@ -154,7 +158,7 @@ class Delivery(_Record):
     """An order line: promised date and quantity against delivered date and quantity (units)."""
 
     order_id: Name = Field(max_length=120, description="order id (any text)")
-    line: int = Field(default=1, ge=1, description="order line number, from 1")
+    line: int = Field(default=1, ge=1, le=MAX_INT, description="order line number, from 1")
     item: Identifier = Field(description="item key")
     ship_to: Identifier | None = Field(default=None, description="site key delivered to")
     promised_date: Day = Field(description="day the delivery was promised for")
@@ -435,3 +439,35 @@ def to_row(record: BaseModel) -> dict[str, Any]:
         if isinstance(value, datetime):
             row[name] = value.astimezone(UTC)
     return row
+
+
+@cache
+def _field_adapter(dataset: str, name: str) -> TypeAdapter[Any]:
+    info = DATASETS[dataset].model.model_fields[name]
+    annotated: Any = (
+        Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    )
+    return TypeAdapter(annotated)
+
+
+def typed_values(spec: DatasetSpec, name: str, values: Sequence[str]) -> list[Any]:
+    """Return filter ``values`` of field ``name`` as the field's type (``region`` and ``family``
+    filter the place and item fields); raise DatasetError for an unknown field or a bad value."""
+    coarse = {"region": spec.shape.place_field, "family": spec.shape.item_field}
+    if name not in spec.model.model_fields:
+        if coarse.get(name):
+            return [str(v) for v in values]
+        raise DatasetError(
+            [{"pointer": f"#/query/{name}", "detail": f"{spec.name} has no field {name!r}"}]
+        )
+    adapter = _field_adapter(spec.name, name)
+    found, errors = [], []
+    for value in values:
+        try:
+            found.append(adapter.validate_python(value))
+        except ValidationError as error:
+            detail = f"{value!r} is not a valid {name}: {error.errors()[0]['msg']}"
+            errors.append({"pointer": f"#/query/{name}", "detail": detail})
+    if errors:
+        raise DatasetError(errors)
+    return found

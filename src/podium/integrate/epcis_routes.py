@@ -55,16 +55,19 @@ def capture_events(
     gs1_capture_error_behaviour: Annotated[str, Header()] = "rollback",
 ) -> dict[str, Any]:
     """Capture EPCIS events; poll the Location for the capture job's outcome."""
-    found = _ecosystem(session, principal, ecosystem)
-    job, events = capture.start_capture(
-        session=session,
-        ecosystem=found,
-        principal=principal,
-        document=document,
-        request_id=request_id,
-        idempotency_key=idempotency_key,
-        error_behaviour=gs1_capture_error_behaviour,
-    )
+    # No autoflush until the job is added: flushing the caller's token use (a write) would take
+    # SQLite's write lock for the whole validation, stalling the jobs storing their events.
+    with session.no_autoflush:
+        found = _ecosystem(session, principal, ecosystem)
+        job, events = capture.start_capture(
+            session=session,
+            ecosystem=found,
+            principal=principal,
+            document=document,
+            request_id=request_id,
+            idempotency_key=idempotency_key,
+            error_behaviour=gs1_capture_error_behaviour,
+        )
     answer = capture.job_document(job)
     # The task stores the events in a unit of work of its own: the job must be committed first
     # (FastAPI closes the request's session only after background tasks).

@@ -213,15 +213,15 @@ class EpcisEventRow(Base):
     capture_id: Mapped[str] = mapped_column(
         ForeignKey("epcis_capture_jobs.id", ondelete="CASCADE"), index=True
     )
-    event_id: Mapped[str | None] = mapped_column(String(400))
+    event_id: Mapped[str | None] = mapped_column(Text)
     event_type: Mapped[str] = mapped_column(String(40))
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     event_time_zone_offset: Mapped[str] = mapped_column(String(6))
     action: Mapped[str | None] = mapped_column(String(10))
-    biz_step: Mapped[str | None] = mapped_column(String(300))
-    disposition: Mapped[str | None] = mapped_column(String(300))
-    read_point: Mapped[str | None] = mapped_column(String(400))
-    biz_location: Mapped[str | None] = mapped_column(String(400))
+    biz_step: Mapped[str | None] = mapped_column(Text)
+    disposition: Mapped[str | None] = mapped_column(Text)
+    read_point: Mapped[str | None] = mapped_column(Text)
+    biz_location: Mapped[str | None] = mapped_column(Text)
     epcs: Mapped[str] = mapped_column(Text, default="")  # "|epc|epc|" for MATCH_epc
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
 

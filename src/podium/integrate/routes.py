@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from podium.core import audit
@@ -42,6 +42,8 @@ AgreementReader = Annotated[Principal, Depends(require(Permission.AGREEMENT_READ
 AgreementWriter = Annotated[Principal, Depends(require(Permission.AGREEMENT_WRITE))]
 AuditReader = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
 ExceptionReader = Annotated[Principal, Depends(require(Permission.EXCEPTION_READ))]
+ExceptionWriter = Annotated[Principal, Depends(require(Permission.EXCEPTION_WRITE))]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 READ_PARAMETERS = {"purpose", "start", "end", "limit", "format"}
 TABLE_MEDIA_TYPES = {
@@ -115,21 +117,26 @@ def upload_records(
     ecosystem = eco_service.get_ecosystem(session=session, name=name, principal=principal)
     limit = settings.max_submission_bytes
     content = file.file.read(limit + 1)
+    name_of_file = file.filename or "upload.csv"
     try:
-        records = tables.validate_upload(file.filename or "upload.csv", content, dataset, limit)
+        records, rows = tables.validate_upload_rows(name_of_file, content, dataset, limit)
+        submission = service.submit(
+            session=session,
+            ecosystem=ecosystem,
+            principal=principal,
+            dataset=dataset,
+            records=records,
+            source="upload",
+            request_id=request_id,
+            frozen_days=settings.frozen_horizon_days,
+            swing_threshold=settings.forecast_swing_threshold,
+        )
     except datasets.DatasetError as error:
-        raise Invalid(f"{file.filename}: nothing was stored", error.errors) from error
-    submission = service.submit(
-        session=session,
-        ecosystem=ecosystem,
-        principal=principal,
-        dataset=dataset,
-        records=records,
-        source="upload",
-        request_id=request_id,
-        frozen_days=settings.frozen_horizon_days,
-        swing_threshold=settings.forecast_swing_threshold,
-    )
+        raise Invalid(f"{name_of_file}: nothing was stored", error.errors) from error
+    except Invalid as error:
+        raise Invalid(
+            f"{name_of_file}: {error.detail}", tables.in_rows(error.errors, rows)
+        ) from error
     return _submission_read(submission)
 
 
@@ -307,7 +314,7 @@ def list_accesses(
     session: SessionDep,
     name: str,
     provider: str | None = None,
-    before: int | None = None,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[schemas.AuditRead]:
     """Who read or wrote partner data: a partner sees the accesses to its own data."""
@@ -357,7 +364,7 @@ def list_exceptions(
 
 
 @router.post("/ecosystems/{name}/exceptions/check")
-def check_exceptions(principal: ExceptionReader, session: SessionDep, name: str) -> dict[str, int]:
+def check_exceptions(principal: ExceptionWriter, session: SessionDep, name: str) -> dict[str, int]:
     """Run the exception rules over the current data now; say how many exceptions are new."""
     _staff_only(principal)
     ecosystem = eco_service.get_ecosystem(session=session, name=name, principal=principal)
@@ -366,10 +373,10 @@ def check_exceptions(principal: ExceptionReader, session: SessionDep, name: str)
 
 @router.patch("/ecosystems/{name}/exceptions/{exception_id}")
 def update_exception(
-    principal: ExceptionReader,
+    principal: ExceptionWriter,
     session: SessionDep,
     name: str,
-    exception_id: int,
+    exception_id: RowId,
     body: schemas.ExceptionUpdate,
 ) -> schemas.ExceptionRead:
     """Acknowledge or resolve an exception."""

@@ -232,16 +232,37 @@ def validate_upload(
     filename: str, content: bytes, dataset: str, max_bytes: int = MAX_BYTES
 ) -> list[BaseModel]:
     """Read and validate an upload; raise DatasetError with ``{"row", "column", "detail"}``."""
+    return validate_upload_rows(filename, content, dataset, max_bytes)[0]
+
+
+def validate_upload_rows(
+    filename: str, content: bytes, dataset: str, max_bytes: int = MAX_BYTES
+) -> tuple[list[BaseModel], list[int]]:
+    """Like :func:`validate_upload`, also giving each record's row number in the file."""
     records, numbers = _read(filename, content, dataset, max_bytes)
     valid, problems = find_problems(dataset, records, name=lambda i: f"row {numbers[i]}")
     if not problems:
-        return valid
+        return valid, numbers
     errors = []
     for problem in problems:
         column, *inner = problem.loc or (None,)
         detail = f"entry {int(inner[0]) + 1}: {problem.detail}" if inner else problem.detail
         errors.append({"row": numbers[problem.record], "column": column, "detail": detail})
     raise DatasetError(capped(errors, {"row": None, "column": None}))
+
+
+def in_rows(errors: Sequence[Mapping[str, Any]], numbers: Sequence[int]) -> list[dict[str, Any]]:
+    """Restate errors that point into ``#/records/<i>/<field>`` as the file's row and column."""
+    found = []
+    for error in errors:
+        parts = str(error.get("pointer", "")).split("/")
+        if len(parts) >= 3 and parts[1] == "records" and parts[2].isdigit():
+            column = parts[3] if len(parts) > 3 else None
+            row = numbers[int(parts[2])] if int(parts[2]) < len(numbers) else None
+            found.append({"row": row, "column": column, "detail": error.get("detail", "")})
+        else:
+            found.append(dict(error))
+    return found
 
 
 # --- writing ------------------------------------------------------------------------------------
