@@ -283,3 +283,17 @@ def test_late_deliveries_raise_exceptions(
     problem(client.get(f"{ECO}/exceptions", headers=velora), 403)
     quality = ok(client.get(f"{ECO}/quality", headers=analyst))
     assert "velora" in quality
+
+
+def test_capture_is_also_checked_against_the_official_schema_when_configured(
+    client: TestClient, velora: Headers
+) -> None:
+    schema = reference_path("epcis2", "schema", "EPCIS-JSON-Schema.json")
+    client.app.state.settings.epcis_schema_path = schema  # type: ignore[attr-defined]
+    document = json.loads(
+        reference_path("epcis2", "examples", "Example_9.6.2-ObjectEvent.jsonld").read_text()
+    )
+    ok(client.post(f"{API}/epcis/capture", json=document, headers=velora), 202)
+    assert client.app.state.epcis_schema_check is not None  # type: ignore[attr-defined]
+    document["epcisBody"]["eventList"][0]["action"] = "MOVE"
+    problem(client.post(f"{API}/epcis/capture", json=document, headers=velora), 400)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, and_, cast, func, select
@@ -348,10 +348,16 @@ def _raw_rows(
     query = select(*(getattr(table, n) for n in names)).where(and_(*conditions))
     order = [getattr(table, spec.shape.time_field)] if spec.shape.time_field else []
     query = query.order_by(*order, table.id).limit(limit)
-    return [
+    moments = [n for n in names if isinstance(getattr(table, n).type, DateTime)]
+    rows = [
         {"provider": grant.provider, **dict(zip(names, row, strict=True))}
         for row in session.execute(query)
     ]
+    for row in rows:  # SQLite gives the stored UTC times back without their zone
+        for name in moments:
+            if row[name] is not None and row[name].tzinfo is None:
+                row[name] = row[name].replace(tzinfo=UTC)
+    return rows
 
 
 def _aggregated_rows(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, insert, or_, select
@@ -49,12 +49,22 @@ class ValidationException(PodiumError):
         )
 
 
-def validate(document: Any) -> epcis.EpcisDocument:
-    """Return the document's events, or raise :class:`ValidationException`."""
+SchemaCheck = Callable[[Any], list[dict[str, str]]]
+
+
+def validate(document: Any, schema_check: SchemaCheck | None = None) -> epcis.EpcisDocument:
+    """Return the document's events, or raise :class:`ValidationException`.
+
+    ``schema_check`` (the official JSON Schema, when the operator configured its path) is
+    applied after the fast path, which is at least as strict for the standard's fields.
+    """
     try:
         parsed = epcis.parse_document(document)
     except epcis.EpcisError as error:
         raise ValidationException(error.errors) from error
+    errors = schema_check(document) if schema_check is not None else []
+    if errors:
+        raise ValidationException(errors)
     if len(parsed.events) > MAX_EVENTS:
         raise PodiumError(
             detail=f"a capture carries at most {MAX_EVENTS} events ({len(parsed.events)} sent)",
@@ -73,6 +83,7 @@ def start_capture(
     request_id: str,
     idempotency_key: str | None = None,
     error_behaviour: str = "rollback",
+    schema_check: SchemaCheck | None = None,
 ) -> tuple[models.CaptureJob, list[epcis.EpcisEvent]]:
     """Validate ``document`` and open its capture job; return the job and the events to store.
 
@@ -89,7 +100,7 @@ def start_capture(
     earlier = _replay(session, ecosystem, provider, idempotency_key, request_digest)
     if earlier is not None:
         return earlier, []
-    parsed = validate(document)
+    parsed = validate(document, schema_check)
     job = models.CaptureJob(
         id="cap-" + secrets.token_hex(12),
         ecosystem_id=ecosystem.id,

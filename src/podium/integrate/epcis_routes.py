@@ -41,6 +41,18 @@ def _ecosystem(session: Session, principal: Principal, name: str | None) -> eco.
     return eco_service.get_ecosystem(session=session, name=name, principal=principal)
 
 
+def _schema_check(request: Request) -> capture.SchemaCheck | None:
+    """The official schema's check when ``PODIUM_EPCIS_SCHEMA_PATH`` is set (compiled once)."""
+    path = request.app.state.settings.epcis_schema_path
+    if path is None:
+        return None
+    state = request.app.state
+    if getattr(state, "epcis_schema_check", None) is None:
+        state.epcis_schema_check = epcis.load_schema_check(path)
+    check: capture.SchemaCheck = state.epcis_schema_check
+    return check
+
+
 @router.post("/capture", status_code=202)
 def capture_events(
     principal: Submitter,
@@ -67,6 +79,7 @@ def capture_events(
             request_id=request_id,
             idempotency_key=idempotency_key,
             error_behaviour=gs1_capture_error_behaviour,
+            schema_check=_schema_check(request),
         )
     answer = capture.job_document(job)
     # The task stores the events in a unit of work of its own: the job must be committed first
