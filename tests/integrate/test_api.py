@@ -112,6 +112,9 @@ def test_a_revision_supersedes_and_keeps_history(client: TestClient, velora: Hea
     assert len(rows) == 7 and rows[0]["quantity"] == 99.0
     listed = ok(client.get(f"{ECO}/submissions", headers=velora))
     assert [s["record_count"] for s in listed] == [1, 7]
+    first = listed[1]["submitted_at"]
+    then = ok(client.get(f"{ECO}/data/forecasts", params={"as_of": first}, headers=velora))
+    assert [row["quantity"] for row in then["rows"]] == [10.0 + d for d in range(7)]
 
 
 def test_a_bad_batch_stores_nothing_and_names_each_error(

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, and_, cast, func, select
-from sqlalchemy.orm import Session, outerjoin
+from sqlalchemy.orm import Session, aliased, outerjoin
 from sqlalchemy.sql.elements import ColumnElement
 
 from podium.core import audit
@@ -40,6 +40,16 @@ class Reader:
 
     actor: str | None
     groups: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The part of a dataset asked for: periods from ``start`` to ``end`` (exclusive), as
+    things stood at ``as_of`` (None: now)."""
+
+    start: date | None = None
+    end: date | None = None
+    as_of: datetime | None = None
 
 
 @dataclass
@@ -129,11 +139,15 @@ def read(
     start: date | None = None,
     end: date | None = None,
     limit: int = 1_000,
+    as_of: datetime | None = None,
+    action: str = "read",
 ) -> ReadResult:
     """Read ``dataset`` as the caller may: its own rows raw, others' as agreements say.
 
     ``where`` filters fields by values and ``start``/``end`` (exclusive) the dataset's time
-    field; both narrow what the grants allow, never widen it.
+    field; both narrow what the grants allow, never widen it. ``as_of`` reads each record as it
+    stood then (its latest version submitted by that time) instead of now. ``action`` is what
+    the audit log records ("read", or "export" for a download).
     """
     spec = datasets.DATASETS[dataset]
     where = typed_where(spec, where or {})
@@ -148,19 +162,20 @@ def read(
         room = min(limit, MAX_ROWS) - len(result.rows)
         if room <= 0:
             break
-        rows = _rows_of(session, ecosystem, spec, grant, where or {}, start, end, room)
+        window = Window(start, end, as_of)
+        rows = _rows_of(session, ecosystem, spec, grant, where or {}, window, room)
         result.rows.extend(rows)
         result.sources.append(source_of(grant, len(rows)))
         audit.record(
             session=session,
             request_id=request_id,
             principal=principal,
-            action="read",
+            action=action,
             ecosystem_id=ecosystem.id,
             dataset=dataset,
             provider=grant.provider,
             agreement=grant.agreement,
-            filter=_filter_record(where, start, end, purpose, grant),
+            filter=_filter_record(where, window, purpose, grant),
             row_count=len(rows),
         )
     return result
@@ -177,16 +192,16 @@ def source_of(grant: policy.Grant, rows: int) -> dict[str, Any]:
 
 
 def _filter_record(
-    where: Mapping[str, Sequence[str]] | None,
-    start: date | None,
-    end: date | None,
+    where: Mapping[str, Sequence[Any]] | None,
+    window: Window,
     purpose: str | None,
     grant: policy.Grant,
 ) -> dict[str, Any]:
     return {
-        "where": {k: list(v) for k, v in (where or {}).items()},
-        "start": start.isoformat() if start else None,
-        "end": end.isoformat() if end else None,
+        "where": {k: [str(v) for v in values] for k, values in (where or {}).items()},
+        "start": window.start.isoformat() if window.start else None,
+        "end": window.end.isoformat() if window.end else None,
+        "as_of": window.as_of.isoformat() if window.as_of else None,
         "purpose": purpose,
         "grain": [grant.grain.time, grant.grain.item, grant.grain.place],
     }
@@ -255,23 +270,40 @@ def _indexed_terms(
     ecosystem: eco.Ecosystem,
     spec: datasets.DatasetSpec,
     grant: policy.Grant,
-    start: date | None,
-    end: date | None,
+    window: Window,
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses the read index serves: the provider's current rows, in the time window."""
+    """WHERE clauses the read index serves: the provider's current rows (or those in force at
+    ``window.as_of``), in the time window."""
     found: list[ColumnElement[bool]] = [
         table.ecosystem_id == ecosystem.id,
         table.provider == grant.provider,
-        table.current.is_(True),
+        table.current.is_(True) if window.as_of is None else _in_force(table, window.as_of),
     ]
     time_field = spec.shape.time_field
     if time_field is not None:
         column = getattr(table, time_field)
-        if start is not None:
-            found.append(column >= start)
-        if end is not None:
-            found.append(column < end)
+        if window.start is not None:
+            found.append(column >= window.start)
+        if window.end is not None:
+            found.append(column < window.end)
     return found
+
+
+def _in_force(table: Any, as_of: datetime) -> ColumnElement[bool]:
+    """The version of each record from the latest submission made by ``as_of``."""
+    older = aliased(table)
+    latest = (
+        select(func.max(older.submission_id))
+        .join(models.Submission, models.Submission.id == older.submission_id)
+        .where(
+            older.ecosystem_id == table.ecosystem_id,
+            older.provider == table.provider,
+            older.record_key == table.record_key,
+            models.Submission.submitted_at <= as_of,
+        )
+        .scalar_subquery()
+    )
+    return table.submission_id == latest
 
 
 def _scan_pays(session: Session, table: Any, terms: list[ColumnElement[bool]]) -> bool:
@@ -316,12 +348,11 @@ def _rows_of(
     spec: datasets.DatasetSpec,
     grant: policy.Grant,
     where: Mapping[str, Sequence[str]],
-    start: date | None,
-    end: date | None,
+    window: Window,
     limit: int,
 ) -> list[dict[str, Any]]:
     table: Any = models.DATASET_TABLES[spec.name]
-    terms = _indexed_terms(table, ecosystem, spec, grant, start, end)
+    terms = _indexed_terms(table, ecosystem, spec, grant, window)
     if not grant.grain.is_raw and _scan_pays(session, table, terms):
         # "+ 0": SQLite cannot use the ecosystem term, which leads every index, so it scans
         terms = [(table.ecosystem_id + 0) == ecosystem.id, *terms[1:]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -233,14 +234,19 @@ def job_document(job: models.CaptureJob) -> dict[str, Any]:
     """The capture job as the GS1 REST binding shows it."""
     return {
         "captureID": job.id,
-        "createdAt": job.created_at.isoformat(),
-        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        "createdAt": _utc(job.created_at).isoformat(),
+        "finishedAt": _utc(job.finished_at).isoformat() if job.finished_at else None,
         "running": job.running,
         "success": job.success,
         "captureErrorBehaviour": job.error_behaviour,
         "eventCount": job.event_count,
         "errors": job.errors,
     }
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite gives them back without their zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def query_events(

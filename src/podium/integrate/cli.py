@@ -139,6 +139,7 @@ def read_command(
             purpose=purpose,
             request_id=uuid.uuid4().hex,
             limit=limit,
+            action="read" if output is None else "export",
         )
     columns = list(dict.fromkeys(k for row in result.rows for k in row)) or ["provider"]
     if output is not None:

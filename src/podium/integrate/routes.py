@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 
 from podium.core import audit
 from podium.core.auth import Permission, Principal
@@ -45,7 +46,7 @@ ExceptionReader = Annotated[Principal, Depends(require(Permission.EXCEPTION_READ
 ExceptionWriter = Annotated[Principal, Depends(require(Permission.EXCEPTION_WRITE))]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
-READ_PARAMETERS = {"purpose", "start", "end", "limit", "format"}
+READ_PARAMETERS = {"purpose", "start", "end", "limit", "format", "as_of"}
 TABLE_MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -153,6 +154,9 @@ def read_records(
     end: date | None = None,
     limit: Annotated[int, Query(ge=1, le=access.MAX_ROWS)] = 1_000,
     format: Literal["json", "csv", "xlsx"] = "json",
+    as_of: Annotated[
+        AwareDatetime | None, Query(description="read the records as they stood then")
+    ] = None,
 ) -> schemas.DataRead | Response:
     """Read a dataset: your own rows, and others' as agreements allow; other query parameters
     filter fields by value (repeat or comma-separate values)."""
@@ -174,6 +178,8 @@ def read_records(
         start=start,
         end=end,
         limit=limit,
+        as_of=as_of,
+        action="read" if format == "json" else "export",
     )
     if format == "json":
         return schemas.DataRead(dataset=dataset, rows=result.rows, sources=result.sources)

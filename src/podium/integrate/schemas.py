@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite gives them back without their zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
+"""A time in UTC, with its zone."""
 
 
 class SubmissionIn(BaseModel):
@@ -21,7 +30,7 @@ class SubmissionRead(BaseModel):
     dataset: str
     provider: str
     source: str
-    submitted_at: datetime
+    submitted_at: Moment
     record_count: int
     quality: dict[str, Any]
     request_id: str
@@ -57,19 +66,19 @@ class AgreementRead(BaseModel):
     fields: list[str]
     filters: dict[str, list[str]]
     granularity: dict[str, str]
-    valid_from: datetime | None
-    valid_until: datetime | None
+    valid_from: Moment | None
+    valid_until: Moment | None
     delete_after_days: int | None
     terms: dict[str, str]
     in_force: bool
-    revoked_at: datetime | None
+    revoked_at: Moment | None
 
 
 class AuditRead(BaseModel):
     """One access to partner data."""
 
     seq: int
-    at: datetime
+    at: Moment
     request_id: str
     username: str
     partner_actor: str | None
@@ -91,7 +100,7 @@ class ExceptionRead(BaseModel):
     subject: str
     detail: str
     status: str
-    created_at: datetime
+    created_at: Moment
 
 
 class ExceptionUpdate(BaseModel):
