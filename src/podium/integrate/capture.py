@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, insert, or_, select
