@@ -88,6 +88,7 @@ def _include_routers(app: FastAPI) -> None:
     from podium.ecosystem import pages as ecosystem_pages
     from podium.ecosystem import routes as ecosystem_routes
     from podium.integrate import epcis_routes
+    from podium.integrate import pages as integrate_pages
     from podium.integrate import routes as integrate_routes
     from podium.mapping import pages as mapping_pages
     from podium.mapping import routes as mapping_routes
@@ -101,6 +102,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(web_pages.router)
     app.include_router(ecosystem_pages.router)
     app.include_router(mapping_pages.router)
+    app.include_router(integrate_pages.router)
 
 
 def problem(

@@ -17,7 +17,7 @@ from podium.core.auth import Role
 from podium.core.db import unit_of_work
 from podium.ecosystem import service as eco_service
 from podium.samples import SAMPLES
-from tests.conftest import TokenFor, reference_path
+from tests.conftest import REFERENCE, TokenFor, reference_path
 
 API = "/api/v1"
 ECO = f"{API}/ecosystems/manufacturer"
@@ -300,3 +300,31 @@ def test_capture_is_also_checked_against_the_official_schema_when_configured(
     assert client.app.state.epcis_schema_check is not None  # type: ignore[attr-defined]
     document["epcisBody"]["eventList"][0]["action"] = "MOVE"
     problem(client.post(f"{API}/epcis/capture", json=document, headers=velora), 400)
+
+
+EXAMPLES = sorted(p.name for p in (REFERENCE / "epcis2" / "examples").glob("*.jsonld"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES or ["(reference data absent)"])
+def test_every_gs1_example_is_captured_and_queried_back_unchanged(
+    client: TestClient, velora: Headers, example: str
+) -> None:
+    """Each of the GS1 EPCIS 2.0 examples (the query document included) is captured over HTTP
+    and every one of its events comes back from the query endpoint as it was sent."""
+    document = json.loads(reference_path("epcis2", "examples", example).read_text())
+    answer = client.post(f"{API}/epcis/capture", json=document, headers=velora)
+    ok(answer, 202)
+    assert ok(client.get(answer.headers["Location"], headers=velora))["success"] is True
+    body = document["epcisBody"]
+    sent = (
+        body["eventList"]
+        if "eventList" in body
+        else body["queryResults"]["resultsBody"]["eventList"]
+    )
+    found = ok(client.get(f"{API}/epcis/events", params={"perPage": 10_000}, headers=velora))
+    got = found["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert sorted(map(_canonical, got)) == sorted(map(_canonical, sent))
+
+
+def _canonical(event: Any) -> str:
+    return json.dumps(event, sort_keys=True)

@@ -93,13 +93,11 @@ def _check(session: Session, ecosystem: eco.Ecosystem, agreement: policy.Sharing
 def filter_errors(agreement: policy.SharingAgreement) -> list[dict[str, str]]:
     """Refuse filters and permitted fields the dataset does not have, and filter values that
     are not of the field's type (they could never match, or would fail the read)."""
-    from podium.integrate.capture import FILTERABLE
-
     errors = []
     if agreement.dataset == "epcis_events":
         for name in agreement.filters:
-            if name not in FILTERABLE:
-                detail = f"events are filtered by {', '.join(FILTERABLE)}, not {name!r}"
+            if name not in models.EVENT_FILTERS:
+                detail = f"events are filtered by {', '.join(models.EVENT_FILTERS)}, not {name!r}"
                 errors.append({"pointer": f"#/filters/{name}", "detail": detail})
         return errors
     spec = datasets.DATASETS.get(agreement.dataset)

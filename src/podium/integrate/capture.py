@@ -33,8 +33,6 @@ DATASET = "epcis_events"
 MAX_EVENTS = 10_000
 """Events one capture may carry (the binding lets the server set this limit)."""
 ALWAYS_SHOWN = ("type", "eventTime", "eventTimeZoneOffset")
-FILTERABLE = ("event_type", "action", "biz_step", "disposition", "read_point", "biz_location")
-"""Event fields an agreement may filter shared events by (text columns of the event table)."""
 logger = logging.getLogger(__name__)
 
 
@@ -328,7 +326,7 @@ def _conditions(
         if values:
             found.append(getattr(table, name).in_(list(values)))
     for name, values in grant.filters.items():
-        if name not in FILTERABLE:
+        if name not in models.EVENT_FILTERS:
             return [table.id.is_(None)]  # a filter on what events do not carry matches none
         found.append(getattr(table, name).in_(list(values)))
     if query.ge_event_time is not None:

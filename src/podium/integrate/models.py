@@ -226,6 +226,10 @@ class EpcisEventRow(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+EVENT_FILTERS = ("event_type", "action", "biz_step", "disposition", "read_point", "biz_location")
+"""Event fields an agreement may filter shared events by (text columns of the event table)."""
+
+
 class SharingAgreementRow(Base):
     """A stored data-sharing agreement (see :class:`podium.integrate.policy.SharingAgreement`)."""
 
