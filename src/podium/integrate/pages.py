@@ -10,7 +10,6 @@ with the session cookie and the per-session CSRF token; an upload is all rows or
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,9 +41,9 @@ from podium.integrate import (
     views,
 )
 from podium.web import render
+from podium.web.forms import check_csrf, csrf_token
 
 router = APIRouter(include_in_schema=False)
-CSRF_KEY = "csrf"
 SHOWN_ROWS = 200
 ACCESSES_SHOWN = 50
 MEDIA_TYPES = {
@@ -54,22 +53,6 @@ MEDIA_TYPES = {
 Csrf = Annotated[str | None, Form(alias="csrf_token")]
 HxRequest = Annotated[str | None, Header()]
 Field = Annotated[str, Form()]
-
-
-def csrf_token(request: Request) -> str:
-    """Return the session's CSRF token, creating it on first use (shared with other pages)."""
-    token = request.session.get(CSRF_KEY)
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session[CSRF_KEY] = token
-    return token
-
-
-def check_csrf(request: Request, sent: str | None) -> None:
-    """Refuse a console form whose token is not this session's (a cross-site post)."""
-    expected = request.session.get(CSRF_KEY)
-    if not isinstance(expected, str) or not sent or not secrets.compare_digest(expected, sent):
-        raise Forbidden("the form is stale or came from another site: reload the page")
 
 
 @dataclass(frozen=True)

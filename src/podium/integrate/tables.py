@@ -17,15 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import PurePath
-from types import NoneType, UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_origin
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import AwareDatetime, BaseModel
 
-from podium.ecosystem.formats.cells import as_text
+from podium.ecosystem.formats.cells import as_text, base_type
 from podium.integrate.datasets import DatasetError, capped, find_problems, spec_of
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -42,24 +41,12 @@ Rows = list[tuple[int, Sequence[Any]]]
 # --- columns ------------------------------------------------------------------------------------
 
 
-def _base_type(annotation: Any) -> Any:
-    """Strip ``Annotated`` and ``| None`` from a field annotation."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, UnionType):
-            annotation = next(a for a in get_args(annotation) if a is not NoneType)
-        else:
-            return annotation
-
-
 @cache
 def column_kinds(dataset: str) -> dict[str, str]:
     """Return each field's cell kind: text, number, integer, date, datetime or list."""
     kinds = {}
     for name, info in spec_of(dataset).model.model_fields.items():
-        base = _base_type(info.annotation)
+        base = base_type(info.annotation)
         origin = get_origin(base) or base
         if origin is list:
             kinds[name] = "list"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,34 +21,18 @@ from starlette.responses import Response
 
 from podium.core.auth import Permission, Principal
 from podium.core.deps import SessionDep, require
-from podium.core.errors import Forbidden, NotFound, PodiumError
+from podium.core.errors import NotFound, PodiumError
 from podium.ecosystem import models as eco_models
 from podium.ecosystem import service as eco_service
 from podium.mapping import models, service, views
 from podium.web import render
+from podium.web.forms import check_csrf, csrf_token
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.ANALYSIS_READ))]
 Runner = Annotated[Principal, Depends(require(Permission.ANALYSIS_RUN))]
-CSRF_KEY = "csrf"
 STRESS, STRUCTURE = "stress_test", "structure"
 BY_CHOICES = (("site", "Each site"), ("actor", "Each actor"), ("region", "Each region"))
-
-
-def csrf_token(request: Request) -> str:
-    """Return the session's CSRF token, creating it on first use."""
-    token = request.session.get(CSRF_KEY)
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session[CSRF_KEY] = token
-    return token
-
-
-def check_csrf(request: Request, sent: str | None) -> None:
-    """Refuse a console form whose token is not this session's (a cross-site post)."""
-    expected = request.session.get(CSRF_KEY)
-    if not isinstance(expected, str) or not sent or not secrets.compare_digest(expected, sent):
-        raise Forbidden("the form is stale or came from another site: reload the page")
 
 
 def _ecosystem(session: Session, name: str, principal: Principal) -> eco_models.Ecosystem:

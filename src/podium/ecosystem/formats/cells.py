@@ -48,7 +48,7 @@ class Column:
     required: bool
 
 
-def _base_type(annotation: Any) -> Any:
+def base_type(annotation: Any) -> Any:
     """Strip ``Annotated`` and ``| None`` from a field annotation."""
     while True:
         origin = get_origin(annotation)
@@ -61,7 +61,7 @@ def _base_type(annotation: Any) -> Any:
 
 
 def _column_kind(annotation: Any) -> str:
-    base = _base_type(annotation)
+    base = base_type(annotation)
     origin = get_origin(base) or base
     if origin is list:
         return "list"
