@@ -42,6 +42,7 @@ def seed(
     _share(session, ecosystem, orchestrator, "forecast-to-supplier", "forecasts", partner)
     _share(session, ecosystem, partner, "capacity-weekly", "capacity", None, grain="week")
     _share(session, ecosystem, partner, "deliveries-raw", "deliveries", None)
+    _share(session, ecosystem, partner, "shipment-events", "epcis_events", None)
     _capture(session, ecosystem, partner, lanes, today)
     exception_service.check(session=session, ecosystem=ecosystem)
 
