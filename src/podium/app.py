@@ -90,6 +90,7 @@ def _include_routers(app: FastAPI) -> None:
     from podium.integrate import epcis_routes
     from podium.integrate import pages as integrate_pages
     from podium.integrate import routes as integrate_routes
+    from podium.integrate import sharing_pages as integrate_sharing_pages
     from podium.mapping import pages as mapping_pages
     from podium.mapping import routes as mapping_routes
     from podium.web import pages as web_pages
@@ -103,6 +104,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(ecosystem_pages.router)
     app.include_router(mapping_pages.router)
     app.include_router(integrate_pages.router)
+    app.include_router(integrate_sharing_pages.router)
 
 
 def problem(
