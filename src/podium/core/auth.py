@@ -6,7 +6,10 @@ grants a set of ``area:action`` strings; anything not granted is denied. Partner
 ``analysis:*`` permission: an analysis of the whole network reveals all of it. ``data:read`` lets a
 caller ask for partner data; what it then sees is decided row by row by the data-sharing agreements
 (:mod:`podium.integrate.policy`). Partners submit data (``data:submit``) for their own actor, the
-orchestrator's admins and analysts for the orchestrator actor.
+orchestrator's admins and analysts for the orchestrator actor. Governance: ``govern:read`` sees the
+whole of it (decision rights, forums, every escalation and dispute, platform dependency) and is the
+orchestrator's; ``govern:write`` edits it; ``govern:take_part`` raises escalations and disputes and
+responds to those that involve the caller (a partner sees only those naming its actor).
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     EXCEPTION_READ = "exception:read"
     EXCEPTION_WRITE = "exception:write"
+    GOVERN_READ = "govern:read"
+    GOVERN_WRITE = "govern:write"
+    GOVERN_TAKE_PART = "govern:take_part"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -70,6 +76,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXCEPTION_READ,
             Permission.EXCEPTION_WRITE,
             Permission.DATA_SUBMIT,
+            Permission.GOVERN_READ,
+            Permission.GOVERN_WRITE,
+            Permission.GOVERN_TAKE_PART,
         }
     ),
     Role.VIEWER: frozenset(
@@ -80,6 +89,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATA_READ,
             Permission.AGREEMENT_READ,
             Permission.EXCEPTION_READ,
+            Permission.GOVERN_READ,
         }
     ),
     Role.PARTNER_ADMIN: frozenset(
@@ -91,6 +101,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AGREEMENT_READ,
             Permission.AGREEMENT_WRITE,
             Permission.AUDIT_READ,
+            Permission.GOVERN_TAKE_PART,
         }
     ),
     Role.PARTNER_USER: frozenset(
@@ -100,6 +111,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATA_SUBMIT,
             Permission.DATA_READ,
             Permission.AGREEMENT_READ,
+            Permission.GOVERN_TAKE_PART,
         }
     ),
 }

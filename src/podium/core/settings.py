@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     forecast_swing_threshold: float = Field(
         default=0.2, description="relative forecast change that raises an exception"
     )
+    escalation_sweep_s: float = Field(
+        default=60.0,
+        description="seconds between sweeps that escalate overdue escalations (0: no sweeper)",
+    )
+    certification_warning_days: int = Field(
+        default=60, description="days before expiry at which a certification raises an exception"
+    )
     page_size_default: int = 100
     page_size_max: int = 1000
 

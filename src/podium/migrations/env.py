@@ -8,6 +8,7 @@ from sqlalchemy import pool
 import podium.core.audit
 import podium.core.auth
 import podium.ecosystem.models
+import podium.govern.models
 import podium.integrate.models
 import podium.mapping.models  # noqa: F401  (registers the tables)
 from podium.core.db import Base, make_engine
