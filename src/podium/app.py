@@ -87,6 +87,18 @@ def _include_routers(app: FastAPI) -> None:
     from podium.core import routes as core_routes
     from podium.ecosystem import pages as ecosystem_pages
     from podium.ecosystem import routes as ecosystem_routes
+    from podium.govern import (
+        certification_pages,
+        certification_routes,
+        dispute_pages,
+        dispute_routes,
+        escalation_pages,
+        escalation_routes,
+        forum_pages,
+        forum_routes,
+        platform_pages,
+        platform_routes,
+    )
     from podium.integrate import epcis_routes
     from podium.integrate import pages as integrate_pages
     from podium.integrate import routes as integrate_routes
@@ -100,11 +112,22 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(mapping_routes.router, prefix=API_PREFIX)
     app.include_router(integrate_routes.router, prefix=API_PREFIX)
     app.include_router(epcis_routes.router, prefix=API_PREFIX)
+    for api in (forum_routes, escalation_routes, dispute_routes, certification_routes):
+        app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(platform_routes.router, prefix=API_PREFIX)
     app.include_router(web_pages.router)
     app.include_router(ecosystem_pages.router)
     app.include_router(mapping_pages.router)
     app.include_router(integrate_pages.router)
     app.include_router(integrate_sharing_pages.router)
+    for pages in (
+        forum_pages,
+        escalation_pages,
+        dispute_pages,
+        certification_pages,
+        platform_pages,
+    ):
+        app.include_router(pages.router)
 
 
 def problem(

@@ -22,6 +22,7 @@ from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_d
 from podium.core.settings import Settings
 from podium.ecosystem import cli as ecosystem_cli
 from podium.ecosystem.models import Actor
+from podium.govern import cli as govern_cli
 from podium.integrate import cli as integrate_cli
 from podium.integrate import demo as integrate_demo
 from podium.mapping import cli as mapping_cli
@@ -37,6 +38,7 @@ app.add_typer(user_app, name="user")
 ecosystem_cli.register(app)
 mapping_cli.register(app)
 integrate_cli.register(app)
+govern_cli.register(app)
 
 
 @app.callback()

@@ -1,0 +1,7 @@
+"""Console pages of governance: certifications."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""Console pages of governance: escalations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
