@@ -80,7 +80,7 @@ def wipe(engine: Engine) -> None:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings over the test database."""
-    return Settings(database_url=database_url, secret_key="test-secret-key")
+    return Settings(database_url=database_url, secret_key="test-secret-key", escalation_sweep_s=0)
 
 
 @pytest.fixture

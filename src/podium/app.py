@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan(settings),
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
@@ -52,6 +57,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _include_routers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _lifespan(settings: Settings) -> Any:
+    """Run the escalation sweeper while the app serves (``escalation_sweep_s`` = 0: none).
+
+    Deadlines are stored, so a restarted server's first sweep catches up with what came due
+    while it was down.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.escalation_sweep_s > 0:
+            from podium.govern.sweeper import run_sweeper
+
+            task = asyncio.create_task(
+                run_sweeper(app.state.session_factory, settings.escalation_sweep_s)
+            )
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return lifespan
 
 
 def _add_request_guards(app: FastAPI, settings: Settings) -> None:

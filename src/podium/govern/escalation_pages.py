@@ -1,7 +1,267 @@
-"""Console pages of governance: escalations."""
+"""Console pages of governance: escalations.
+
+The list (filtered by level, status and overdue) with the form to raise one, and the page of one
+escalation with its history and the forms its caller may use (acknowledge, respond, escalate,
+resolve, reopen). Partners see only the escalations that involve their actor. Thin over
+:mod:`podium.govern.escalation_service`; forms post with the session cookie and its CSRF token.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from podium.core.auth import Permission, Principal
+from podium.core.db import utcnow
+from podium.core.deps import CurrentPrincipal, RequestId, SessionDep, require
+from podium.core.errors import Forbidden, PodiumError
+from podium.ecosystem import models as eco
+from podium.ecosystem import service as eco_service
+from podium.govern import escalation, trail
+from podium.govern import escalation_service as service
+from podium.govern.escalation_routes import AnyOf
+from podium.govern.models import Escalation
+from podium.web import DASH, render
+from podium.web.forms import check_csrf, csrf_token
+
+router = APIRouter(include_in_schema=False)
+Csrf = Annotated[str | None, Form(alias="csrf_token")]
+Field = Annotated[str, Form()]
+ACTION_FIELDS = {
+    "acknowledge": "note",
+    "respond": "text",
+    "escalate": "reason",
+    "resolve": "resolution",
+    "reopen": "reason",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One request to an escalation page: the caller and the ecosystem it may see."""
+
+    request: Request
+    session: Session
+    principal: Principal
+    ecosystem: eco.Ecosystem
+
+    @property
+    def base(self) -> str:
+        """The path of the ecosystem's escalation pages."""
+        return f"/ecosystems/{quote(self.ecosystem.name, safe='')}/escalations"
+
+    @property
+    def who(self) -> dict[str, Any]:
+        """The keyword arguments naming the ecosystem and the caller to the service."""
+        return {"session": self.session, "ecosystem": self.ecosystem, "principal": self.principal}
+
+    def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
+        """Render ``govern/<template>`` with the ecosystem, the caller's party and the token."""
+        return render(
+            self.request,
+            f"govern/{template}",
+            self.principal,
+            status_code=status_code,
+            nav="govern",
+            ecosystem=self.ecosystem,
+            base=self.base,
+            me=trail.party_of(self.principal),
+            can_raise=self.principal.can(Permission.GOVERN_TAKE_PART),
+            csrf_token=csrf_token(self.request),
+            **context,
+        )
+
+
+def _load(request: Request, name: str, session: Session, principal: Principal) -> Page:
+    found = eco_service.get_ecosystem(session=session, name=name, principal=principal)
+    trail.check_member(principal, found)
+    return Page(request, session, principal, found)
+
+
+def _viewer(request: Request, name: str, session: SessionDep, principal: CurrentPrincipal) -> Page:
+    """Admit governance readers and partners who take part (who then see their own part)."""
+    if not (principal.can(Permission.GOVERN_READ) or principal.can(Permission.GOVERN_TAKE_PART)):
+        raise Forbidden(f"your role ({principal.role.value}) lacks govern:read or govern:take_part")
+    return _load(request, name, session, principal)
+
+
+_viewer.podium_permission = AnyOf("govern:read|govern:take_part")  # type: ignore[attr-defined]
+
+
+def _taker(
+    request: Request,
+    name: str,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require(Permission.GOVERN_TAKE_PART))],
+) -> Page:
+    return _load(request, name, session, principal)
+
+
+ViewPage = Annotated[Page, Depends(_viewer)]
+TakePartPage = Annotated[Page, Depends(_taker)]
+
+
+def _row(item: Escalation, now: datetime) -> dict[str, Any]:
+    """What the list shows of an escalation: the item, its clock as text, its flags."""
+    overdue = escalation.is_overdue(item.status, item.due_at, now)
+    risky = escalation.at_risk(level_started_at=item.level_started_at, due_at=item.due_at, now=now)
+    if escalation.is_breached(item.status, item.due_at):
+        clock = "breached at the top of its path"
+    elif item.due_at is None or item.status not in escalation.ACTIVE:
+        clock = DASH
+    else:
+        clock = f"due {escalation.stamp(item.due_at)}"
+    return {"item": item, "clock": clock, "overdue": overdue, "at_risk": risky}
+
+
+def _list_page(page: Page, *, status_code: int = 200, **context: Any) -> Response:
+    query = page.request.query_params
+    status = query.get("status") if query.get("status") in escalation.STATUSES else None
+    level = query.get("level") if query.get("level") in escalation.LEVELS else None
+    overdue = query.get("overdue") == "1"
+    now = utcnow()
+    found = service.list_escalations(
+        **page.who, status=status, level=level, overdue_only=overdue, now=now
+    )
+    actors = page.session.scalars(
+        select(eco.Actor.key)
+        .where(eco.Actor.ecosystem_id == page.ecosystem.id)
+        .order_by(eco.Actor.key)
+    )
+    return page.render(
+        "escalations.html",
+        status_code=status_code,
+        rows=[_row(item, now) for item in found],
+        filters={"status": status, "level": level, "overdue": overdue},
+        statuses=escalation.STATUSES,
+        levels=escalation.LEVELS,
+        severities=escalation.SEVERITIES,
+        categories=service.routed_categories(session=page.session, ecosystem_id=page.ecosystem.id),
+        actors=list(actors),
+        form=context.pop("form", {}),
+        **context,
+    )
+
+
+@router.get("/ecosystems/{name}/escalations")
+def escalations_page(page: ViewPage) -> Response:
+    """List the escalations the caller may see, with filters and the form to raise one."""
+    return _list_page(page)
+
+
+@router.post("/ecosystems/{name}/escalations")
+def raise_escalation(
+    page: TakePartPage,
+    request_id: RequestId,
+    title: Field = "",
+    detail: Field = "",
+    category: Field = "",
+    severity: Field = "medium",
+    customer_impact: Field = "",
+    parties: Field = "",
+    csrf: Csrf = None,
+) -> Response:
+    """Raise an escalation from the form; say what is wrong, or show the new escalation."""
+    check_csrf(page.request, csrf)
+    form = {
+        "title": title,
+        "detail": detail,
+        "category": category,
+        "severity": severity,
+        "customer_impact": bool(customer_impact),
+        "parties": parties,
+    }
+    named = [p.strip() for p in parties.replace("\n", ",").split(",") if p.strip()]
+    try:
+        item = service.raise_escalation(
+            **page.who,
+            request_id=request_id,
+            title=title,
+            detail=detail,
+            category=category,
+            severity=severity,
+            customer_impact=bool(customer_impact),
+            parties=[p if ":" in p else f"actor:{p}" for p in named],
+            source="partner" if page.principal.is_partner else "person",
+        )
+    except PodiumError as error:
+        problems = [e["detail"] for e in error.errors] or [error.detail]
+        return _list_page(page, status_code=error.status, form=form, refused=problems)
+    return RedirectResponse(f"{page.base}/{item.id}", status_code=303)
+
+
+def _detail_page(
+    page: Page, item: Escalation, *, status_code: int = 200, **context: Any
+) -> Response:
+    me = trail.party_of(page.principal)
+    writer = page.principal.can(Permission.GOVERN_WRITE)
+    taker = page.principal.can(Permission.GOVERN_TAKE_PART)
+    actions = [
+        action
+        for action in escalation.ACTIONS
+        if taker
+        and escalation.may(action, writer=writer, caller=me, owner=item.owner, involved=True)
+        and _allowed(item, action)
+    ]
+    history = service.events(session=page.session, item=item)
+    return page.render(
+        "escalation.html",
+        status_code=status_code,
+        row=_row(item, utcnow()),
+        item=item,
+        events=history,
+        actions=actions,
+        fields=ACTION_FIELDS,
+        **context,
+    )
+
+
+def _allowed(item: Escalation, action: str) -> bool:
+    try:
+        escalation.next_status(item.status, action)
+    except escalation.TransitionError:
+        return False
+    return True
+
+
+@router.get("/ecosystems/{name}/escalations/{escalation_id}")
+def escalation_page(page: ViewPage, escalation_id: int) -> Response:
+    """Show one escalation: where it stands, its history and the forms the caller may use."""
+    item = service.get(**page.who, escalation_id=escalation_id)
+    return _detail_page(page, item)
+
+
+@router.post("/ecosystems/{name}/escalations/{escalation_id}/{action}")
+def act(
+    page: TakePartPage,
+    request_id: RequestId,
+    escalation_id: int,
+    action: str,
+    text: Field = "",
+    csrf: Csrf = None,
+) -> Response:
+    """Take an action on an escalation from its page; say why it was refused, if it was."""
+    check_csrf(page.request, csrf)
+    item = service.get(**page.who, escalation_id=escalation_id)
+    if action not in ACTION_FIELDS:
+        return _detail_page(page, item, status_code=404, refused=[f"no action {action!r}"])
+    handler = getattr(service, action)
+    try:
+        handler(
+            **page.who,
+            request_id=request_id,
+            escalation_id=escalation_id,
+            **{ACTION_FIELDS[action]: text},
+        )
+    except PodiumError as error:
+        problems = [e["detail"] for e in error.errors] or [error.detail]
+        return _detail_page(page, item, status_code=error.status, refused=problems)
+    return RedirectResponse(f"{page.base}/{item.id}", status_code=303)

@@ -1,0 +1,82 @@
+"""``podium govern escalations`` on a SQLite file: raise, list, show, act, sweep as of a time, and
+escalate the open exceptions of incoming data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from podium.cli import app
+from podium.core.db import make_engine, session_factory, unit_of_work
+from podium.ecosystem.models import Ecosystem
+from podium.integrate.models import DataException
+from podium.samples import SAMPLES
+from tests.govern.escalation_helpers import seed_rights
+
+runner = CliRunner()
+
+
+def text(output: str) -> str:
+    return " ".join(output.split())
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> list[str]:
+    """--database of a SQLite file with the sample, its rights, an exception and two users."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    option = ["--database", url]
+    assert runner.invoke(app, [*option, "import", str(SAMPLES["manufacturer"])]).exit_code == 0
+    for user, role in (("ana", "analyst"), ("vic", "viewer")):
+        args = [*option, "user", "add", user, "--role", role, "--password", "long enough pw"]
+        assert runner.invoke(app, args).exit_code == 0
+    engine = make_engine(url)
+    with unit_of_work(session_factory(engine)) as session:
+        eco_id = session.scalar(select(Ecosystem.id).where(Ecosystem.name == "manufacturer"))
+        assert eco_id is not None
+        seed_rights(session, eco_id)
+        session.add(
+            DataException(ecosystem_id=eco_id, rule="capacity_shortfalls", key="k",
+                          severity="medium", owner="velora", subject="item x",
+                          detail="Short by 12%.")
+        )  # fmt: skip
+    engine.dispose()
+    return option
+
+
+def run(db: list[str], *args: str) -> str:
+    result = runner.invoke(app, [*db, "govern", "escalations", *args])
+    assert result.exit_code == 0, result.output
+    return text(result.output)
+
+
+def test_raise_work_and_sweep(db: list[str]) -> None:
+    raised = run(db, "raise", "manufacturer", "Castings", "--user", "ana",
+                 "--category", "routine_coordination", "--party", "actor:velora")  # fmt: skip
+    assert "Raised escalation 1 at operational: owner actor:castco, forum standup" in raised
+    assert "Escalations of manufacturer (1)" in run(db, "list", "manufacturer", "--user", "vic")
+    run(db, "acknowledge", "manufacturer", "1", "--user", "ana")
+    far = "2100-01-01T00:00:00"
+    assert "1 moved" in run(db, "sweep", "--at", far)
+    assert "0 moved" in run(db, "sweep", "--at", far)
+    shown = run(db, "show", "manufacturer", "1", "--user", "vic")
+    assert "Castings: routine_coordination, medium" in shown
+    assert "breached" in shown and "escalated" in shown
+    resolved = run(db, "resolve", "manufacturer", "1", "--user", "ana", "--resolution", "Done")
+    assert "is resolved at tactical" in resolved
+    refused = runner.invoke(
+        app, [*db, "govern", "escalations", "escalate", "manufacturer", "1", "--user", "vic",
+              "--reason", "x"],
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "lacks govern:take_part" in text(refused.output)
+
+
+def test_from_exceptions_escalates_each_once(db: list[str]) -> None:
+    first = run(db, "from-exceptions", "manufacturer", "--user", "ana")
+    assert "1 open exception(s) escalated" in first
+    run(db, "from-exceptions", "manufacturer", "--user", "ana")
+    assert "Escalations of manufacturer (1)" in run(db, "list", "manufacturer", "--user", "ana")
+    shown = run(db, "show", "manufacturer", "1", "--user", "ana")
+    assert "Capacity shortfalls: item x: capacity_allocation, medium" in shown
