@@ -7,6 +7,7 @@ Every route declares what it needs with :func:`require` (or :func:`public` for t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -93,6 +94,37 @@ def require(permission: Permission) -> Callable[..., Principal]:
         return principal
 
     check.podium_permission = permission  # type: ignore[attr-defined]
+    return check
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """What :func:`require_any` declares: several permissions, any of which admits the caller."""
+
+    permissions: tuple[Permission, ...]
+
+    @property
+    def value(self) -> str:
+        """The declaration as the route walker reports it, e.g. ``govern:read|govern:take_part``."""
+        return "|".join(p.value for p in self.permissions)
+
+
+def require_any(*permissions: Permission) -> Callable[..., Principal]:
+    """Return a dependency that admits callers whose role grants any of ``permissions``.
+
+    For views that show everything to one kind of caller and a part to another (a partner sees
+    only what involves it); the route itself then narrows what the caller sees.
+    """
+    wanted = AnyOf(tuple(permissions))
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not any(principal.can(p) for p in permissions):
+            raise Forbidden(
+                f"your role ({principal.role.value}) lacks {' or '.join(wanted.value.split('|'))}"
+            )
+        return principal
+
+    check.podium_permission = wanted  # type: ignore[attr-defined]
     return check
 
 

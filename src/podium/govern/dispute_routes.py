@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from podium.core.auth import Permission, Principal
 from podium.core.db import utcnow
-from podium.core.deps import RequestId, SessionDep, require
-from podium.core.errors import Forbidden
+from podium.core.deps import RequestId, SessionDep, require, require_any
 from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
 from podium.govern import dispute_schemas as schemas
@@ -30,18 +29,7 @@ router = APIRouter(tags=["governance"])
 Party = Annotated[Principal, Depends(require(Permission.GOVERN_TAKE_PART))]
 
 
-def govern_reader(
-    principal: Annotated[Principal, Depends(require(Permission.ECOSYSTEM_READ))],
-) -> Principal:
-    """Admit callers who see governance: all of it (``govern:read``) or their part of it
-    (``govern:take_part``: a partner sees only what involves it)."""
-    if not (principal.can(Permission.GOVERN_READ) or principal.can(Permission.GOVERN_TAKE_PART)):
-        raise Forbidden(
-            f"your role ({principal.role.value}) lacks govern:read and govern:take_part"
-        )
-    return principal
-
-
+govern_reader = require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART)
 Reader = Annotated[Principal, Depends(govern_reader)]
 Writer = Annotated[Principal, Depends(require(Permission.GOVERN_WRITE))]
 DisputeId = Annotated[int, Path(ge=1, le=2**31 - 1)]

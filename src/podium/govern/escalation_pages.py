@@ -21,13 +21,12 @@ from starlette.responses import Response
 
 from podium.core.auth import Permission, Principal
 from podium.core.db import utcnow
-from podium.core.deps import CurrentPrincipal, RequestId, SessionDep, require
-from podium.core.errors import Forbidden, PodiumError
+from podium.core.deps import RequestId, SessionDep, require, require_any
+from podium.core.errors import PodiumError
 from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
 from podium.govern import escalation, trail
 from podium.govern import escalation_service as service
-from podium.govern.escalation_routes import AnyOf
 from podium.govern.models import Escalation
 from podium.web import DASH, render
 from podium.web.forms import check_csrf, csrf_token
@@ -86,14 +85,16 @@ def _load(request: Request, name: str, session: Session, principal: Principal) -
     return Page(request, session, principal, found)
 
 
-def _viewer(request: Request, name: str, session: SessionDep, principal: CurrentPrincipal) -> Page:
+def _viewer(
+    request: Request,
+    name: str,
+    session: SessionDep,
+    principal: Annotated[
+        Principal, Depends(require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART))
+    ],
+) -> Page:
     """Admit governance readers and partners who take part (who then see their own part)."""
-    if not (principal.can(Permission.GOVERN_READ) or principal.can(Permission.GOVERN_TAKE_PART)):
-        raise Forbidden(f"your role ({principal.role.value}) lacks govern:read or govern:take_part")
     return _load(request, name, session, principal)
-
-
-_viewer.podium_permission = AnyOf("govern:read|govern:take_part")  # type: ignore[attr-defined]
 
 
 def _taker(

@@ -9,7 +9,6 @@ the service then decides who may take which action (owner, involved party, staff
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -17,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from podium.core.auth import Permission, Principal
 from podium.core.db import utcnow
-from podium.core.deps import CurrentPrincipal, RequestId, SessionDep, require
-from podium.core.errors import Forbidden
+from podium.core.deps import RequestId, SessionDep, require, require_any
 from podium.ecosystem import service as eco_service
 from podium.govern import escalation_service as service
 from podium.govern.escalation_schemas import (
@@ -38,23 +36,9 @@ from podium.govern.models import Escalation
 router = APIRouter(tags=["governance"])
 
 
-@dataclass(frozen=True)
-class AnyOf:
-    """A permission declaration met by any of several permissions (for the route walker)."""
-
-    value: str
-
-
-def _reader(principal: CurrentPrincipal) -> Principal:
-    """Admit the orchestrator's governance readers and the partners who take part."""
-    if not (principal.can(Permission.GOVERN_READ) or principal.can(Permission.GOVERN_TAKE_PART)):
-        raise Forbidden(f"your role ({principal.role.value}) lacks govern:read or govern:take_part")
-    return principal
-
-
-_reader.podium_permission = AnyOf("govern:read|govern:take_part")  # type: ignore[attr-defined]
-
-Reader = Annotated[Principal, Depends(_reader)]
+Reader = Annotated[
+    Principal, Depends(require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART))
+]
 TakePart = Annotated[Principal, Depends(require(Permission.GOVERN_TAKE_PART))]
 Writer = Annotated[Principal, Depends(require(Permission.GOVERN_WRITE))]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from podium.core.auth import Permission, Principal
 from podium.core.db import utcnow
-from podium.core.deps import CurrentPrincipal, RequestId, SessionDep, require
-from podium.core.errors import Forbidden, Invalid
+from podium.core.deps import RequestId, SessionDep, require, require_any
+from podium.core.errors import Invalid
 from podium.ecosystem import service as eco_service
 from podium.govern import forum_schemas as schemas
 from podium.govern import forum_service as service
@@ -30,16 +30,7 @@ from podium.integrate.tables import write_table
 router = APIRouter(tags=["governance"])
 
 
-def read_or_take_part(principal: CurrentPrincipal) -> Principal:
-    """Admit the orchestrator's governance readers and partners who take part (who then see
-    only the forums their actor sits in)."""
-    if not (principal.can(Permission.GOVERN_READ) or principal.can(Permission.GOVERN_TAKE_PART)):
-        raise Forbidden(f"your role ({principal.role.value}) lacks govern:read")
-    return principal
-
-
-read_or_take_part.podium_permission = Permission.GOVERN_READ  # type: ignore[attr-defined]
-
+read_or_take_part = require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART)
 Reader = Annotated[Principal, Depends(require(Permission.GOVERN_READ))]
 Writer = Annotated[Principal, Depends(require(Permission.GOVERN_WRITE))]
 Participant = Annotated[Principal, Depends(read_or_take_part)]
