@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _lifespan(settings: Settings) -> Any:
-    """Run the escalation sweeper while the app serves (``escalation_sweep_s`` = 0: none).
+    """Run the governance sweeper while the app serves (``escalation_sweep_s`` = 0: none): it
+    escalates what ran past its SLA and, daily, raises certification expiry exceptions.
 
     Deadlines are stored, so a restarted server's first sweep catches up with what came due
     while it was down.
@@ -73,7 +74,11 @@ def _lifespan(settings: Settings) -> Any:
             from podium.govern.sweeper import run_sweeper
 
             task = asyncio.create_task(
-                run_sweeper(app.state.session_factory, settings.escalation_sweep_s)
+                run_sweeper(
+                    app.state.session_factory,
+                    settings.escalation_sweep_s,
+                    warning_days=settings.certification_warning_days,
+                )
             )
         try:
             yield

@@ -23,6 +23,7 @@ from podium.core.settings import Settings
 from podium.ecosystem import cli as ecosystem_cli
 from podium.ecosystem.models import Actor
 from podium.govern import cli as govern_cli
+from podium.govern import demo as govern_demo
 from podium.integrate import cli as integrate_cli
 from podium.integrate import demo as integrate_demo
 from podium.mapping import cli as mapping_cli
@@ -141,13 +142,14 @@ def _seed_demo(url: str) -> tuple[list[str], list[DemoLogin]]:
             token = issue_token(session=session, user=user, name="demo")
             logins.append(DemoLogin(username, password, described, token))
             principals[role] = principal_of(user)
-        integrate_demo.seed(
-            session=session,
-            ecosystem=stored["manufacturer"],
-            orchestrator=principals[Role.ADMIN],
-            partner=principals[Role.PARTNER_ADMIN],
-            today=date.today(),
-        )
+        for seed in (integrate_demo.seed, govern_demo.seed):
+            seed(
+                session=session,
+                ecosystem=stored["manufacturer"],
+                orchestrator=principals[Role.ADMIN],
+                partner=principals[Role.PARTNER_ADMIN],
+                today=date.today(),
+            )
     engine.dispose()
     return list(stored), logins
 

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         description="seconds between sweeps that escalate overdue escalations (0: no sweeper)",
     )
     certification_warning_days: int = Field(
-        default=60, description="days before expiry at which a certification raises an exception"
+        default=30, description="days before expiry at which a certification raises an exception"
     )
     page_size_default: int = 100
     page_size_max: int = 1000

@@ -15,6 +15,7 @@ from podium.core.deps import SESSION_USER_KEY, SessionDep, optional_principal, p
 from podium.ecosystem import models, overviews, service
 from podium.ecosystem.entities import Scope, scope_for
 from podium.ecosystem.spec import ActorKind, LinkKind
+from podium.govern import board
 from podium.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -151,11 +152,24 @@ def align_overview(
 def govern_overview(
     request: Request, session: SessionDep, principal: Console, ecosystem: str | None = None
 ) -> Response:
-    """Govern: regulators, certification bodies and what they regulate."""
+    """Govern: the governance board (escalations, forums, disputes, certification, platforms)
+    and the regulators and certification bodies with what they regulate."""
     kinds = (ActorKind.REGULATOR, ActorKind.CERTIFICATION_BODY)
 
     def build(db: Session, scope: Scope) -> dict[str, Any]:
-        return {"oversight": overviews.oversight(db, scope, kinds, LinkKind.REGULATES)}
+        data: dict[str, Any] = {
+            "oversight": overviews.oversight(db, scope, kinds, LinkKind.REGULATES),
+            "board": None,
+        }
+        if principal.can(Permission.GOVERN_READ) or principal.can(Permission.GOVERN_TAKE_PART):
+            settings = request.app.state.settings
+            data["board"] = board.build(
+                session=db,
+                ecosystem=scope.ecosystem,
+                principal=principal,
+                warning_days=settings.certification_warning_days,
+            )
+        return data
 
     return _overview(request, session, principal, "govern", ecosystem, build)
 
