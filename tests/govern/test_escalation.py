@@ -69,10 +69,13 @@ def test_severity_and_customer_impact_decide_the_start(
     assert FULL[start.index].level == level
 
 
-def test_a_strategic_type_starts_at_the_strategic_level_however_small() -> None:
-    start = classify(FULL, severity="low", customer_impact=False, strategic=True)
-    assert FULL[start.index].level == "strategic"
-    assert start.reason.startswith("a strategic decision type goes to the strategic level")
+def test_a_strategic_type_starts_by_severity_and_climbs_to_the_strategic_forum() -> None:
+    """A strategic type's issue starts where its severity puts it, like any other, and its path
+    always ends at the strategic forum, which it reaches when the lower levels' SLAs run out."""
+    start = classify(FULL, severity="low", customer_impact=True, strategic=True)
+    assert FULL[start.index].level == "tactical"
+    climbed = expired(FULL, index=start.index, due_at=hours(48), now=hours(48))
+    assert [(t.kind, FULL[t.to_index].forum) for t in climbed] == [("escalated", "steering")]
 
 
 def test_a_strategic_type_needs_the_strategic_level_in_its_path() -> None:

@@ -3,6 +3,7 @@ escalate the open exceptions of incoming data."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 from podium.cli import app
 from podium.core.db import make_engine, session_factory, unit_of_work
 from podium.ecosystem.models import Ecosystem
+from podium.govern.models import Escalation
 from podium.integrate.models import DataException
 from podium.samples import SAMPLES
 from tests.govern.escalation_helpers import seed_rights
@@ -52,15 +54,28 @@ def run(db: list[str], *args: str) -> str:
     return text(result.output)
 
 
+def age(db: list[str], by: timedelta) -> None:
+    """Move every escalation's stored times back by ``by``, as if that much time had passed."""
+    engine = make_engine(db[1])
+    with unit_of_work(session_factory(engine)) as session:
+        for item in session.scalars(select(Escalation)):
+            item.opened_at -= by
+            item.level_started_at -= by
+            item.due_at = None if item.due_at is None else item.due_at - by
+    engine.dispose()
+
+
 def test_raise_work_and_sweep(db: list[str]) -> None:
     raised = run(db, "raise", "manufacturer", "Castings", "--user", "ana",
                  "--category", "routine_coordination", "--party", "actor:velora")  # fmt: skip
     assert "Raised escalation 1 at operational: owner actor:castco, forum standup" in raised
     assert "Escalations of manufacturer (1)" in run(db, "list", "manufacturer", "--user", "vic")
     run(db, "acknowledge", "manufacturer", "1", "--user", "ana")
-    far = "2100-01-01T00:00:00"
-    assert "1 moved" in run(db, "sweep", "--at", far)
-    assert "0 moved" in run(db, "sweep", "--at", far)
+    ahead = runner.invoke(app, [*db, "govern", "escalations", "sweep", "--at", "2100-01-01"])
+    assert ahead.exit_code == 2 and "cannot run ahead of the clock" in text(ahead.output)
+    age(db, timedelta(days=30))
+    assert "1 moved" in run(db, "sweep")
+    assert "0 moved" in run(db, "sweep")
     shown = run(db, "show", "manufacturer", "1", "--user", "vic")
     assert "Castings: routine_coordination, medium" in shown
     assert "breached" in shown and "escalated" in shown

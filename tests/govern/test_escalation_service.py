@@ -97,10 +97,15 @@ def test_customer_impact_starts_at_tactical(session: Session, ecosystem: eco.Eco
     assert item.parties == ["actor:castco", "person:ana"]
 
 
-def test_a_strategic_category_goes_to_the_strategic_forum(
+def test_a_strategic_category_climbs_to_the_strategic_forum(
     session: Session, ecosystem: eco.Ecosystem
 ) -> None:
+    """A strategic type starts where its severity and path put it, and reaches the strategic
+    forum when the level below does not resolve it within its SLA."""
     item = raise_one(session, ecosystem, category="strategic_investment", severity="low")
+    assert (item.level, item.forum_key) == ("tactical", "jbr")
+    assert item.due_at is not None
+    service.sweep(session=session, now=aware(item.due_at))
     assert (item.level, item.forum_key) == ("strategic", "steering")
     assert service.open_for_forum(session=session, ecosystem=ecosystem, forum_key="steering") == [
         item
@@ -282,6 +287,11 @@ def test_resolving_with_a_decision_links_it(session: Session, ecosystem: eco.Eco
 
 def test_the_top_cannot_be_escalated_by_hand(session: Session, ecosystem: eco.Ecosystem) -> None:
     item = raise_one(session, ecosystem, category="strategic_investment")
+    service.escalate(
+        session=session, ecosystem=ecosystem, principal=ANA, request_id="r",
+        escalation_id=item.id, reason="the board must decide",
+    )  # fmt: skip
+    assert item.level == "strategic"
     with pytest.raises(Conflict, match="top of its path"):
         service.escalate(
             session=session, ecosystem=ecosystem, principal=ANA, request_id="r",
@@ -314,10 +324,14 @@ def test_partners_see_only_what_involves_them(session: Session, ecosystem: eco.E
 def test_the_board_counts_by_level_and_age(session: Session, ecosystem: eco.Ecosystem) -> None:
     """Closed form at T0 + 40 h: the operational one (24 h SLA) is overdue; the tactical one
     raised at T0 + 3 h is due at T0 + 51 h, 11/48 = 23% left: at risk; the strategic one raised
-    at T0 + 30 h has 62/72 left; the resolved one is not counted."""
+    at T0 + 30 h and escalated by hand at once has 62/72 left; the resolved one is not counted."""
     overdue = raise_one(session, ecosystem)
     risky = raise_one(session, ecosystem, customer_impact=True, now=at(3))
-    raise_one(session, ecosystem, category="strategic_investment", now=at(30))
+    strategic = raise_one(session, ecosystem, category="strategic_investment", now=at(30))
+    service.escalate(
+        session=session, ecosystem=ecosystem, principal=ANA, request_id="r",
+        escalation_id=strategic.id, reason="the board must decide", now=at(30),
+    )  # fmt: skip
     done = raise_one(session, ecosystem, now=at(1))
     service.resolve(
         session=session, ecosystem=ecosystem, principal=ANA, request_id="r",

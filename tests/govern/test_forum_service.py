@@ -300,7 +300,12 @@ def test_the_agenda_gathers_what_is_open_most_urgent_first(
     steering_items = fs.agenda(
         session=session, ecosystem=ecosystem, forum_key="steering-committee", now=NOW
     ).items
-    assert [i.candidate.kind for i in steering_items] == ["escalation"]  # no raw exceptions
+    assert {(i.candidate.title, i.candidate.routed) for i in steering_items} == {
+        ("Elsewhere", True),  # routed to the steering committee
+        ("IP clause", False),  # a strategic type, followed while the review handles it
+    }  # and no raw exceptions: a strategic forum sees them once escalated
+    followed = next(i for i in steering_items if not i.candidate.routed)
+    assert followed.reason.startswith("strategic decision type, followed here while the tactical")
     fs.update_forum(
         session=session,
         ecosystem=ecosystem,

@@ -207,7 +207,7 @@ def test_losing_the_sole_source_for_n_days_costs_the_closed_form() -> None:
     assert impact.tts_days == pytest.approx(3.0) and impact.tts_limited
     assert impact.shortage_days == pytest.approx(4.0)
     assert impact.products == ("widget",)
-    assert impact.sites_down == ("hub-dc",)
+    assert impact.sites_affected == ("hub-dc",)
 
 
 def test_a_short_loss_the_stock_covers_costs_nothing() -> None:
@@ -254,7 +254,7 @@ def test_losing_the_cloud_takes_the_plant_it_hosts_down() -> None:
     """hosts_data without an alternate: the plant goes down with the cloud. Finished stock of
     30 widgets lasts TTS = 30 / 10 = 3 days; over 5 days (5*10 - 30) * 50 = 1,000 EUR lost."""
     impact = platform.terms_change(tiny(finished=30.0), "cloud", days=5)
-    assert set(impact.sites_down) == {"cloud-dc", "plant"}
+    assert set(impact.sites_affected) == {"cloud-dc", "plant"}
     assert impact.tts_days == pytest.approx(3.0)
     assert impact.performance_impact == pytest.approx(1000.0)
     half = platform.terms_change(tiny(finished=30.0), "cloud", days=5, capacity_share=0.5)

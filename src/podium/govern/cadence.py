@@ -320,6 +320,7 @@ class AgendaCandidate:
     level: str | None = None
     due_at: datetime | None = None
     parties: tuple[str, ...] = ()
+    routed: bool = True
 
 
 @dataclass(frozen=True)
@@ -349,11 +350,16 @@ def _hours(delta: timedelta) -> float:
 def _reason(c: AgendaCandidate, forum_level: str, now: datetime) -> str:
     age = f"open {_hours(now - c.opened_at):.0f} h"
     if c.kind == "escalation":
-        why = [f"escalation at the {c.level or forum_level} level, routed to this forum"]
-        why += ["strategic decision type"] if c.strategic else []
+        if c.routed:
+            why = [f"escalation at the {c.level or forum_level} level, routed to this forum"]
+            why += ["strategic decision type"] if c.strategic else []
+        else:
+            why = [f"strategic decision type, followed here while the {c.level} level handles it"]
         if c.due_at is not None:
             left = _hours(c.due_at - now)
             why.append(f"SLA passed {-left:.0f} h ago" if left < 0 else f"SLA due in {left:.0f} h")
+        else:
+            why.append("SLA breached at the top of its path")
         return "; ".join([*why, c.severity, age])
     if c.kind == "exception":
         return (

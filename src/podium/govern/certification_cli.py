@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Permission, Principal, get_user, principal_of
-from podium.core.clikit import cli_session, console, err_console
+from podium.core.clikit import cli_session, cli_settings, console, err_console
 from podium.core.errors import Forbidden, Invalid
 from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
@@ -99,7 +99,9 @@ def add_command(
     actor: Annotated[str, typer.Argument(help="The partner's actor key.")],
     level: Annotated[str, typer.Argument(help="The level reached.")],
     user: User,
-    issued_on: On = None,
+    issued_on: Annotated[
+        str | None, typer.Option(help="The day it was issued, YYYY-MM-DD (default today).")
+    ] = None,
     expires_on: Annotated[str | None, typer.Option(help="Default: issue + validity.")] = None,
     site: Annotated[str | None, typer.Option(help="Certify only this site.")] = None,
 ) -> None:
@@ -165,7 +167,12 @@ def list_command(
     user: User,
     actor: Annotated[str | None, typer.Option(help="Only this partner.")] = None,
     on: On = None,
-    warning_days: Annotated[int, typer.Option(help="Expiring within these days.")] = 30,
+    warning_days: Annotated[
+        int | None,
+        typer.Option(
+            help="Expiring within these days (default: PODIUM_CERTIFICATION_WARNING_DAYS)."
+        ),
+    ] = None,
 ) -> None:
     """List certifications with their status (a partner user: its own).
 
@@ -179,7 +186,7 @@ def list_command(
             principal=principal,
             actor=actor,
             on=_day(on),
-            warning_days=warning_days,
+            warning_days=_warning_days(warning_days),
         )
         table = Table("id", "scheme", "actor", "site", "level", "expires", "status")
         for c in rows:
@@ -233,7 +240,12 @@ def check_expiry_command(
     ecosystem: Ecosystem,
     user: User,
     on: On = None,
-    warning_days: Annotated[int, typer.Option(help="Expiring within these days.")] = 30,
+    warning_days: Annotated[
+        int | None,
+        typer.Option(
+            help="Expiring within these days (default: PODIUM_CERTIFICATION_WARNING_DAYS)."
+        ),
+    ] = None,
 ) -> None:
     """Raise exceptions for certifications expiring soon or expired (each once).
 
@@ -242,7 +254,7 @@ def check_expiry_command(
     with cli_session() as session:
         found, _ = _context(session, ecosystem, user, Permission.GOVERN_WRITE)
         new = service.raise_expiry_exceptions(
-            session=session, ecosystem=found, on=_day(on), warning_days=warning_days
+            session=session, ecosystem=found, on=_day(on), warning_days=_warning_days(warning_days)
         )
         console.print(f"{new} new exception(s) about certification expiry.")
 
@@ -254,7 +266,9 @@ def trainings_command(
     actor: Annotated[str | None, typer.Option(help="Record for / list only this partner.")] = None,
     person: Annotated[str | None, typer.Option(help="Record: who completed it.")] = None,
     course: Annotated[str | None, typer.Option(help="Record: the course.")] = None,
-    completed_on: On = None,
+    completed_on: Annotated[
+        str | None, typer.Option(help="The day it was completed, YYYY-MM-DD (default today).")
+    ] = None,
     hours: Annotated[float | None, typer.Option(help="Record: hours of training.")] = None,
 ) -> None:
     """List trainings; with --person and --course (and --actor), record one first.
@@ -283,3 +297,8 @@ def trainings_command(
         ):
             table.add_row(t.actor, t.person, t.course, str(t.completed_on), str(t.hours or "-"))
         console.print(table)
+
+
+def _warning_days(given: int | None) -> int:
+    """The expiry warning window: as given, or the ``certification_warning_days`` setting."""
+    return cli_settings().certification_warning_days if given is None else given

@@ -50,11 +50,13 @@ def _page(page: GovernPage, *, status_code: int = 200, **context: Any) -> Respon
             )
         except PodiumError as error:
             query_error = error.detail
+    warning_days = page.request.app.state.settings.certification_warning_days
     return page.render(
         "certifications.html",
         status_code=status_code,
         schemes=service.list_schemes(session=page.session, ecosystem=page.ecosystem),
-        certifications=service.list_certifications(**page.who),
+        certifications=service.list_certifications(**page.who, warning_days=warning_days),
+        warning_days=warning_days,
         trainings=service.list_trainings(**page.who),
         can_write=page.principal.can(Permission.GOVERN_WRITE),
         can_query=can_query,
@@ -102,11 +104,11 @@ def certify(
 
 @router.post("/ecosystems/{name}/certifications/check-expiry")
 def check_expiry(
-    page: WritePage, csrf: Csrf, warning_days: Annotated[int, Form()] = 30
+    page: WritePage, csrf: Csrf, warning_days: Annotated[int, Form(ge=0, le=3650)]
 ) -> Response:
     """Raise exceptions for certifications expiring within ``warning_days`` or expired."""
     check_csrf(page.request, csrf)
     new = service.raise_expiry_exceptions(
-        session=page.session, ecosystem=page.ecosystem, warning_days=max(0, warning_days)
+        session=page.session, ecosystem=page.ecosystem, warning_days=warning_days
     )
     return page.redirect(f"/certifications?checked={new}")

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, UploadFile
 
 from podium.core.auth import Permission, Principal
 from podium.core.db import utcnow
-from podium.core.deps import RequestId, SessionDep, require
+from podium.core.deps import RequestId, SessionDep, SettingsDep, require
 from podium.core.errors import Invalid
 from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
@@ -123,13 +123,19 @@ def list_certifications(
     principal: Reader,
     session: SessionDep,
     name: str,
+    settings: SettingsDep,
     actor: str | None = None,
     scheme: str | None = None,
     on: date | None = None,
-    warning_days: Annotated[int, Query(ge=0, le=3650)] = 30,
+    warning_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
 ) -> list[schemas.CertificationRead]:
-    """List certifications with their status on ``on`` (default today); a partner sees its own."""
+    """List certifications with their status on ``on`` (default today); a partner sees its own.
+
+    ``warning_days`` (default: the ``certification_warning_days`` setting) marks as expiring
+    those that expire within it."""
     ecosystem = _ecosystem(session, name, principal)
+    if warning_days is None:
+        warning_days = settings.certification_warning_days
     found = service.list_certifications(
         session=session,
         ecosystem=ecosystem,
@@ -214,11 +220,15 @@ def check_expiry(
     principal: Writer,
     session: SessionDep,
     name: str,
+    settings: SettingsDep,
     on: date | None = None,
-    warning_days: Annotated[int, Query(ge=0, le=3650)] = 30,
+    warning_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
 ) -> schemas.ExpiryCheck:
-    """Raise exceptions for certifications expiring within ``warning_days`` or expired."""
+    """Raise exceptions for certifications expiring within ``warning_days`` (default: the
+    ``certification_warning_days`` setting) or expired."""
     ecosystem = _ecosystem(session, name, principal)
+    if warning_days is None:
+        warning_days = settings.certification_warning_days
     day = on or utcnow().date()
     new = service.raise_expiry_exceptions(
         session=session, ecosystem=ecosystem, on=day, warning_days=warning_days

@@ -5,16 +5,16 @@ Pure: plain values and dataclasses in, the same out; the service stores and audi
 
 **Where an issue starts.** A decision right's ``path`` lists the levels an issue of its type
 climbs, lowest first (``{"level", "owner", "forum", "sla_hours"}``). The issue's *floor* is the
-lowest level it may start at:
+lowest level it may start at: ``tactical`` when the severity is ``critical`` or the customer is
+affected, else ``operational``. It starts at the first entry of the path at or above its floor;
+a path that ends below the floor starts (and stays) at its top.
 
-- ``strategic`` when the decision right is strategic: the strategic forum sees every issue of a
-  strategic type, however small, so such a path must include the strategic level;
-- else ``tactical`` when the severity is ``critical`` or the customer is affected;
-- else ``operational``.
-
-The issue starts at the first entry of the path at or above its floor; a path that ends below the
-floor starts (and stays) at its top. A routine type therefore reaches the strategic forum only
-when its own path includes the strategic level.
+**Strategic and routine types.** The path of a strategic decision type (customer-impact risk,
+intellectual property, strategic investment ...) must end at the strategic level, so an issue of
+such a type always reaches the strategic forum: it climbs there when the levels below do not
+resolve it within their SLA, and that forum follows it on its agenda from the moment it is raised
+(:mod:`podium.govern.forum_store`). A routine type reaches the strategic forum only when its own
+path includes the strategic level.
 
 **Clocks.** The SLA of a level (``sla_hours``) runs from the moment the issue reaches it and is
 the time to resolve it there: acknowledging does not stop it. When it runs out the issue climbs
@@ -139,12 +139,10 @@ def path_errors(path: Sequence[Mapping[str, Any]], *, strategic: bool) -> list[s
     return []
 
 
-def floor(*, severity: str, customer_impact: bool, strategic: bool) -> tuple[str, str]:
+def floor(*, severity: str, customer_impact: bool) -> tuple[str, str]:
     """The lowest level an issue may start at, and why (see the module's rule)."""
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
-    if strategic:
-        return "strategic", "a strategic decision type goes to the strategic level"
     if severity == "critical" or customer_impact:
         why = "critical severity" if severity == "critical" else "the customer is affected"
         return "tactical", f"{why}: starts at tactical or above"
@@ -164,12 +162,12 @@ def classify(
     >>> classify(path, severity="low", customer_impact=True, strategic=False).index
     1
     """
-    level, why = floor(severity=severity, customer_impact=customer_impact, strategic=strategic)
+    if strategic and all(step.level != "strategic" for step in steps):
+        raise ValueError("a strategic decision type's path must include the strategic level")
+    level, why = floor(severity=severity, customer_impact=customer_impact)
     for index, step in enumerate(steps):
         if rank(step.level) >= rank(level):
             return Start(index, f"{why}; routed to {step.level}")
-    if strategic:
-        raise ValueError("a strategic decision type's path must include the strategic level")
     top = len(steps) - 1
     return Start(top, f"{why}; the path ends at {steps[top].level}, so it starts there")
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal, get_user, principal_of
-from podium.core.clikit import cli_session, console
+from podium.core.clikit import cli_session, console, err_console
 from podium.core.db import utcnow
 from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
@@ -246,6 +246,12 @@ def sweep_command(
     Example: podium govern escalations sweep
     """
     now = escalation.aware(at) if at is not None else utcnow()
+    if now > utcnow():
+        err_console.print(
+            "[red]--at:[/red] a sweep cannot run ahead of the clock (it would store "
+            "escalations dated in the future)"
+        )
+        raise typer.Exit(2)
     with cli_session() as session:
         moved = service.sweep(session=session, now=now, request_id=f"cli-{uuid.uuid4().hex[:12]}")
         console.print(_table(moved, f"Swept as of {escalation.stamp(now)}: {len(moved)} moved"))

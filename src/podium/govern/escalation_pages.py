@@ -27,6 +27,7 @@ from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
 from podium.govern import escalation, trail
 from podium.govern import escalation_service as service
+from podium.govern.escalation_store import steps_of
 from podium.govern.models import Escalation
 from podium.web import DASH, render
 from podium.web.forms import check_csrf, csrf_token
@@ -205,12 +206,13 @@ def _detail_page(
     me = trail.party_of(page.principal)
     writer = page.principal.can(Permission.GOVERN_WRITE)
     taker = page.principal.can(Permission.GOVERN_TAKE_PART)
+    top = _at_top(page, item)
     actions = [
         action
         for action in escalation.ACTIONS
         if taker
         and escalation.may(action, writer=writer, caller=me, owner=item.owner, involved=True)
-        and _allowed(item, action)
+        and _allowed(item, action, at_top=top)
     ]
     history = service.events(session=page.session, item=item)
     return page.render(
@@ -225,12 +227,21 @@ def _detail_page(
     )
 
 
-def _allowed(item: Escalation, action: str) -> bool:
+def _allowed(item: Escalation, action: str, *, at_top: bool) -> bool:
     try:
-        escalation.next_status(item.status, action)
+        escalation.next_status(item.status, action, at_top=at_top)
     except escalation.TransitionError:
         return False
     return True
+
+
+def _at_top(page: Page, item: Escalation) -> bool:
+    """Whether the escalation is at the top of its path (then it cannot be escalated)."""
+    try:
+        steps = steps_of(session=page.session, item=item)
+    except PodiumError:  # its decision right is gone: let the action say so
+        return False
+    return item.level_index + 1 >= len(steps)
 
 
 @router.get("/ecosystems/{name}/escalations/{escalation_id}")

@@ -168,7 +168,7 @@ def list_escalations(
 def urgency(item: Escalation) -> tuple[int, int, str]:
     """Sort key: active first, higher levels first, breached then nearest deadline first."""
     due = "" if item.due_at is None else escalation.aware(item.due_at).isoformat()
-    return (item.status not in escalation.ACTIVE, -item.level_index, due)
+    return (item.status not in escalation.ACTIVE, -escalation.rank(item.level), due)
 
 
 def get(

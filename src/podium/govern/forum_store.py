@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
@@ -21,9 +21,8 @@ from podium.core.errors import Conflict, Invalid, NotFound
 from podium.ecosystem import models as eco
 from podium.govern import cadence, trail
 from podium.govern.cadence import AgendaCandidate, AgendaItem, ForumSpec, Member
-from podium.govern.models import Escalation, Forum
+from podium.govern.models import DecisionRight, Escalation, Forum
 from podium.govern.parties import actor_party
-from podium.govern.rights import STRATEGIC_TYPES
 from podium.govern.rights_service import actor_keys, aware, list_rights
 from podium.integrate.models import DataException
 
@@ -221,13 +220,17 @@ class Agenda:
 
 
 def _escalation_candidates(
-    session: Session, ecosystem: eco.Ecosystem, forum_key: str
+    session: Session, ecosystem: eco.Ecosystem, forum: Forum
 ) -> list[AgendaCandidate]:
+    """Active escalations routed to the forum and, for a strategic forum, those of the strategic
+    decision types whose path ends at it, followed from the moment they are raised."""
+    followed = _followed_types(session, ecosystem, forum)
     query = select(Escalation).where(
         Escalation.ecosystem_id == ecosystem.id,
-        Escalation.forum_key == forum_key,
         Escalation.status.not_in(CLOSED),
+        or_(Escalation.forum_key == forum.key, Escalation.category.in_(followed)),
     )
+    strategic = _strategic_types(session, ecosystem)
     return [
         AgendaCandidate(
             kind="escalation",
@@ -235,13 +238,38 @@ def _escalation_candidates(
             title=e.title,
             severity=e.severity,
             opened_at=aware(e.opened_at),
-            strategic=e.category in STRATEGIC_TYPES or e.level == "strategic",
+            strategic=e.category in strategic,
             level=e.level,
             due_at=aware(e.due_at) if e.due_at is not None else None,
             parties=tuple(dict.fromkeys([*e.parties, e.owner])),
+            routed=e.forum_key == forum.key,
         )
         for e in session.scalars(query)
     ]
+
+
+def _current_rights(session: Session, ecosystem: eco.Ecosystem) -> list[DecisionRight]:
+    query = select(DecisionRight).where(
+        DecisionRight.ecosystem_id == ecosystem.id, DecisionRight.current.is_(True)
+    )
+    return list(session.scalars(query))
+
+
+def _strategic_types(session: Session, ecosystem: eco.Ecosystem) -> set[str]:
+    """The decision types whose current right is strategic."""
+    return {r.decision_type for r in _current_rights(session, ecosystem) if r.strategic}
+
+
+def _followed_types(session: Session, ecosystem: eco.Ecosystem, forum: Forum) -> set[str]:
+    """The strategic decision types whose path's strategic level is ``forum``."""
+    if forum.level != "strategic":
+        return set()
+    return {
+        right.decision_type
+        for right in _current_rights(session, ecosystem)
+        if right.strategic
+        and any(s.get("level") == "strategic" and s.get("forum") == forum.key for s in right.path)
+    }
 
 
 def _exception_candidates(session: Session, ecosystem: eco.Ecosystem) -> list[AgendaCandidate]:
@@ -286,7 +314,7 @@ def agenda(
     upcoming = cadence.next_occurrences(forum_spec(forum), now, 1)
     occurrence = upcoming[0] if upcoming else None
     items = cadence.build_agenda(
-        _escalation_candidates(session, ecosystem, forum.key),
+        _escalation_candidates(session, ecosystem, forum),
         _exception_candidates(session, ecosystem) if forum.level != "strategic" else [],
         kpis_due(session=session, ecosystem=ecosystem, forum=forum, occurrence=occurrence),
         forum.level,

@@ -195,4 +195,5 @@ def terms_change_command(
     console.print(f"  lost profit (PI): {impact.performance_impact:,.0f} {impact.currency}")
     console.print(f"  lost units: {impact.lost_units:,.0f}; time to survive: {tts}")
     console.print("  products hit: " + (", ".join(impact.products) or "none"))
-    console.print("  sites down: " + ", ".join(impact.sites_down))
+    label = "sites down" if capacity_share == 0 else f"sites at {capacity_share:.0%} of capacity"
+    console.print(f"  {label}: " + ", ".join(impact.sites_affected))

@@ -177,7 +177,7 @@ class TermsChangeImpact:
     capacity_share: float
     horizon_days: float
     currency: str
-    sites_down: tuple[str, ...]
+    sites_affected: tuple[str, ...]
     performance_impact: float
     lost_units: float
     tts_days: float
@@ -198,7 +198,7 @@ class TermsChangeImpact:
             "capacity_share": self.capacity_share,
             "horizon_days": self.horizon_days,
             "currency": self.currency,
-            "sites_down": list(self.sites_down),
+            "sites_affected": list(self.sites_affected),
             "performance_impact": self.performance_impact,
             "lost_units": self.lost_units,
             "tts_days": self.tts_days,
@@ -253,7 +253,7 @@ def terms_change(
         capacity_share=float(capacity_share),
         horizon_days=float(horizon_days),
         currency=spec.currency,
-        sites_down=tuple(net.locations[k] for k in down),
+        sites_affected=tuple(net.locations[k] for k in down),
         performance_impact=outcome.performance_impact,
         lost_units=outcome.lost_units,
         tts_days=outcome.tts_days,

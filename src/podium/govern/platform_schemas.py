@@ -202,7 +202,7 @@ class TermsChangeRead(BaseModel):
     capacity_share: float
     horizon_days: float
     currency: str
-    sites_down: list[str]
+    sites_affected: list[str]
     performance_impact: float
     lost_units: float
     tts_days: float
