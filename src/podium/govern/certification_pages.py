@@ -16,7 +16,8 @@ from starlette.responses import Response
 from podium.core.auth import Permission
 from podium.core.errors import Invalid, PodiumError
 from podium.govern import certification_service as service
-from podium.govern.dispute_pages import GovernPage, ReadPage, WritePage, refusal
+from podium.govern.console import GovernPage
+from podium.govern.dispute_pages import ReadPage, WritePage, refusal
 from podium.web.forms import check_csrf
 
 router = APIRouter(include_in_schema=False)

@@ -8,92 +8,28 @@ shows on the page with what was wrong.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Path, Request
-from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Form, Path
 from starlette.responses import Response
 
-from podium.core.auth import Permission, Principal
+from podium.core.auth import Permission
 from podium.core.db import utcnow
-from podium.core.deps import SessionDep, get_request_id, require
+from podium.core.deps import require, require_any
 from podium.core.errors import PodiumError
-from podium.ecosystem import models as eco
-from podium.ecosystem import service as eco_service
 from podium.govern import dispute_service as service
 from podium.govern import disputes
-from podium.govern.dispute_routes import govern_reader
-from podium.web import render
-from podium.web.forms import check_csrf, csrf_token
+from podium.govern.console import GovernPage, page_for
+from podium.web.forms import check_csrf
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
 DisputeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@dataclass(frozen=True)
-class GovernPage:
-    """One request to a governance page: the caller and the ecosystem it may see."""
-
-    request: Request
-    session: Session
-    principal: Principal
-    ecosystem: eco.Ecosystem
-
-    @property
-    def base(self) -> str:
-        """The path of the ecosystem's pages."""
-        return f"/ecosystems/{quote(self.ecosystem.name, safe='')}"
-
-    @property
-    def who(self) -> dict[str, Any]:
-        """The keyword arguments naming the ecosystem and the caller to a service."""
-        return {"session": self.session, "ecosystem": self.ecosystem, "principal": self.principal}
-
-    @property
-    def request_id(self) -> str:
-        """The request's id for the audit log."""
-        return get_request_id(self.request)
-
-    def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
-        """Render ``govern/<template>`` with the ecosystem and the form token."""
-        return render(
-            self.request,
-            f"govern/{template}",
-            self.principal,
-            status_code=status_code,
-            nav="govern",
-            ecosystem=self.ecosystem,
-            ecosystems=eco_service.list_ecosystems(session=self.session, principal=self.principal),
-            base=self.base,
-            csrf_token=csrf_token(self.request),
-            **context,
-        )
-
-    def redirect(self, path: str) -> Response:
-        """See the page at ``path`` (under the ecosystem's) after a change."""
-        return RedirectResponse(self.base + path, status_code=303)
-
-
-def page_for(dependency: Callable[..., Principal]) -> Callable[..., GovernPage]:
-    """Return a dependency that admits the callers ``dependency`` admits to one ecosystem."""
-
-    def load(
-        request: Request,
-        name: str,
-        session: SessionDep,
-        principal: Principal = Depends(dependency),
-    ) -> GovernPage:
-        found = eco_service.get_ecosystem(session=session, name=name, principal=principal)
-        return GovernPage(request, session, principal, found)
-
-    return load
-
-
-ReadPage = Annotated[GovernPage, Depends(page_for(govern_reader))]
+ReadPage = Annotated[
+    GovernPage, Depends(page_for(require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART)))
+]
 PartyPage = Annotated[GovernPage, Depends(page_for(require(Permission.GOVERN_TAKE_PART)))]
 WritePage = Annotated[GovernPage, Depends(page_for(require(Permission.GOVERN_WRITE)))]
 

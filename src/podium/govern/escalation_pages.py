@@ -8,29 +8,26 @@ resolve, reopen). Partners see only the escalations that involve their actor. Th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from podium.core.auth import Permission, Principal
+from podium.core.auth import Permission
 from podium.core.db import utcnow
-from podium.core.deps import RequestId, SessionDep, require, require_any
+from podium.core.deps import RequestId, require, require_any
 from podium.core.errors import PodiumError
 from podium.ecosystem import models as eco
-from podium.ecosystem import service as eco_service
 from podium.govern import escalation, trail
 from podium.govern import escalation_service as service
+from podium.govern.console import GovernPage, page_for
 from podium.govern.escalation_store import steps_of
 from podium.govern.models import Escalation
-from podium.web import DASH, render
-from podium.web.forms import check_csrf, csrf_token
+from podium.web import DASH
+from podium.web.forms import check_csrf
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str | None, Form(alias="csrf_token")]
@@ -44,71 +41,15 @@ ACTION_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class Page:
-    """One request to an escalation page: the caller and the ecosystem it may see."""
-
-    request: Request
-    session: Session
-    principal: Principal
-    ecosystem: eco.Ecosystem
-
-    @property
-    def base(self) -> str:
-        """The path of the ecosystem's escalation pages."""
-        return f"/ecosystems/{quote(self.ecosystem.name, safe='')}/escalations"
-
-    @property
-    def who(self) -> dict[str, Any]:
-        """The keyword arguments naming the ecosystem and the caller to the service."""
-        return {"session": self.session, "ecosystem": self.ecosystem, "principal": self.principal}
-
-    def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
-        """Render ``govern/<template>`` with the ecosystem, the caller's party and the token."""
-        return render(
-            self.request,
-            f"govern/{template}",
-            self.principal,
-            status_code=status_code,
-            nav="govern",
-            ecosystem=self.ecosystem,
-            base=self.base,
-            me=trail.party_of(self.principal),
-            can_raise=self.principal.can(Permission.GOVERN_TAKE_PART),
-            csrf_token=csrf_token(self.request),
-            **context,
-        )
-
-
-def _load(request: Request, name: str, session: Session, principal: Principal) -> Page:
-    found = eco_service.get_ecosystem(session=session, name=name, principal=principal)
-    trail.check_member(principal, found)
-    return Page(request, session, principal, found)
-
-
-def _viewer(
-    request: Request,
-    name: str,
-    session: SessionDep,
-    principal: Annotated[
-        Principal, Depends(require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART))
-    ],
-) -> Page:
-    """Admit governance readers and partners who take part (who then see their own part)."""
-    return _load(request, name, session, principal)
-
-
-def _taker(
-    request: Request,
-    name: str,
-    session: SessionDep,
-    principal: Annotated[Principal, Depends(require(Permission.GOVERN_TAKE_PART))],
-) -> Page:
-    return _load(request, name, session, principal)
-
-
-ViewPage = Annotated[Page, Depends(_viewer)]
-TakePartPage = Annotated[Page, Depends(_taker)]
+ViewPage = Annotated[
+    GovernPage,
+    Depends(
+        page_for(require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART), "escalations")
+    ),
+]
+TakePartPage = Annotated[
+    GovernPage, Depends(page_for(require(Permission.GOVERN_TAKE_PART), "escalations"))
+]
 
 
 def _row(item: Escalation, now: datetime) -> dict[str, Any]:
@@ -124,7 +65,7 @@ def _row(item: Escalation, now: datetime) -> dict[str, Any]:
     return {"item": item, "clock": clock, "overdue": overdue, "at_risk": risky}
 
 
-def _list_page(page: Page, *, status_code: int = 200, **context: Any) -> Response:
+def _list_page(page: GovernPage, *, status_code: int = 200, **context: Any) -> Response:
     query = page.request.query_params
     status = query.get("status") if query.get("status") in escalation.STATUSES else None
     level = query.get("level") if query.get("level") in escalation.LEVELS else None
@@ -201,7 +142,7 @@ def raise_escalation(
 
 
 def _detail_page(
-    page: Page, item: Escalation, *, status_code: int = 200, **context: Any
+    page: GovernPage, item: Escalation, *, status_code: int = 200, **context: Any
 ) -> Response:
     me = trail.party_of(page.principal)
     writer = page.principal.can(Permission.GOVERN_WRITE)
@@ -235,7 +176,7 @@ def _allowed(item: Escalation, action: str, *, at_top: bool) -> bool:
     return True
 
 
-def _at_top(page: Page, item: Escalation) -> bool:
+def _at_top(page: GovernPage, item: Escalation) -> bool:
     """Whether the escalation is at the top of its path (then it cannot be escalated)."""
     try:
         steps = steps_of(session=page.session, item=item)

@@ -7,92 +7,40 @@ Thin over :mod:`podium.govern.forum_service`; forms post with the session's CSRF
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Form
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from podium.core.auth import Permission, Principal
+from podium.core.auth import Permission
 from podium.core.db import utcnow
-from podium.core.deps import RequestId, SessionDep, require
+from podium.core.deps import RequestId, require, require_any
 from podium.core.errors import Invalid
-from podium.ecosystem import models as eco
-from podium.ecosystem import service as eco_service
 from podium.govern import cadence, forum_service, trail
-from podium.govern.forum_routes import read_or_take_part
+from podium.govern.console import GovernPage, page_for
 from podium.govern.models import Meeting
 from podium.govern.rights import CATALOGUE, LEVELS, ROLE_WORDS, DecisionRightSpec, PathStep
-from podium.web import render
-from podium.web.forms import check_csrf, csrf_token
+from podium.web.forms import check_csrf
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
 Csrf = Annotated[str | None, Form(alias="csrf_token")]
 
 
-@dataclass(frozen=True)
-class Page:
-    """One request to a governance page: the caller and the ecosystem it may see."""
-
-    request: Request
-    session: Session
-    principal: Principal
-    ecosystem: eco.Ecosystem
-
-    @property
-    def base(self) -> str:
-        """The path of the ecosystem's governance pages."""
-        return f"/ecosystems/{quote(self.ecosystem.name, safe='')}/govern"
-
-    @property
-    def where(self) -> dict[str, Any]:
-        """The keyword arguments naming the ecosystem to a service."""
-        return {"session": self.session, "ecosystem": self.ecosystem}
-
-    def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
-        """Render ``govern/<template>`` with the ecosystem and the form token."""
-        return render(
-            self.request,
-            f"govern/{template}",
-            self.principal,
-            status_code=status_code,
-            nav="govern",
-            ecosystem=self.ecosystem,
-            base=self.base,
-            can_write=self.principal.can(Permission.GOVERN_WRITE),
-            csrf_token=csrf_token(self.request),
-            **context,
-        )
-
-    def redirect(self, path: str) -> Response:
-        """See a page (under the ecosystem's governance pages) after a change."""
-        return RedirectResponse(self.base + path, status_code=303)
-
-
-def _page_with(dependency: Any) -> Any:
-    def load(
-        request: Request, name: str, session: SessionDep, principal: Principal = Depends(dependency)
-    ) -> Page:
-        found = eco_service.get_ecosystem(session=session, name=name, principal=principal)
-        return Page(request, session, principal, found)
-
-    return load
-
-
-ReadPage = Annotated[Page, Depends(_page_with(require(Permission.GOVERN_READ)))]
-WritePage = Annotated[Page, Depends(_page_with(require(Permission.GOVERN_WRITE)))]
-ForumPage = Annotated[Page, Depends(_page_with(read_or_take_part))]
+ReadPage = Annotated[GovernPage, Depends(page_for(require(Permission.GOVERN_READ), "govern"))]
+WritePage = Annotated[GovernPage, Depends(page_for(require(Permission.GOVERN_WRITE), "govern"))]
+ForumPage = Annotated[
+    GovernPage,
+    Depends(page_for(require_any(Permission.GOVERN_READ, Permission.GOVERN_TAKE_PART), "govern")),
+]
 
 
 # --- decision rights ------------------------------------------------------------------------------
 
 
-def _rights_context(page: Page, selected: str | None, version: int | None) -> dict[str, Any]:
+def _rights_context(page: GovernPage, selected: str | None, version: int | None) -> dict[str, Any]:
     rows = forum_service.list_rights(**page.where)
     chosen = None
     if selected:
@@ -209,7 +157,7 @@ def init_defaults(page: WritePage, request_id: RequestId, csrf: Csrf = None) -> 
 # --- forums ---------------------------------------------------------------------------------------
 
 
-def _forum_rows(page: Page) -> list[dict[str, Any]]:
+def _forum_rows(page: GovernPage) -> list[dict[str, Any]]:
     now = utcnow()
     return [
         {"forum": f, **forum_service.details(f, now, 3)}
@@ -301,7 +249,7 @@ def _forum_form(form: dict[str, str]) -> cadence.ForumSpec:
 # --- meetings -------------------------------------------------------------------------------------
 
 
-def _visible_items(page: Page, meeting: Meeting | None) -> list[dict[str, Any]]:
+def _visible_items(page: GovernPage, meeting: Meeting | None) -> list[dict[str, Any]]:
     """The frozen agenda items the caller may see (a partner: those involving it)."""
     if meeting is None:
         return []
