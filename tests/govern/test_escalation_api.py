@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from podium.core.auth import Role, add_user
+from podium.core.auth import Principal, Role, add_user
 from podium.ecosystem.models import Ecosystem
 from podium.ecosystem.service import import_spec
-from podium.integrate.models import DataException
+from podium.integrate import datasets
+from podium.integrate import service as data_service
+from podium.integrate.models import DataException, RiskSignal
 from tests.conftest import TokenFor
 from tests.factories import small_spec
 from tests.govern.escalation_helpers import seed_rights
@@ -147,6 +149,61 @@ def test_sweeping_and_escalating_exceptions_need_govern_write(
     )
     ids = [e["id"] for e in client.get(f"{ECO}/escalations", headers=heads["admin"]).json()]
     assert ids == [body["id"]]  # raised once
+
+
+SIGNAL = {"subject": "cast-plant", "category": "capacity", "severity": 4, "source": "feed",
+          "observed_at": "2026-03-02T08:00:00Z", "description": "Furnace down."}  # fmt: skip
+
+
+def foreign_signal(client: TestClient) -> int:
+    """A risk signal stored in another ecosystem (``other``), as its castco submitted it."""
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as db:
+        other = import_spec(session=db, spec=small_spec("other"))
+        castco = Principal(user_id=99, username="castco-other", role=Role.PARTNER_ADMIN,
+                           partner_ecosystem_id=other.id, partner_actor="castco")  # fmt: skip
+        data_service.submit(
+            session=db, ecosystem=other, principal=castco, dataset="risk_signals",
+            records=datasets.validate_records("risk_signals", [SIGNAL]), source="api",
+            request_id="t",
+        )  # fmt: skip
+        db.commit()
+        found = db.scalar(select(RiskSignal.id).where(RiskSignal.ecosystem_id == other.id))
+        assert found is not None
+        return found
+
+
+def test_escalating_a_risk_signal_needs_govern_write(
+    client: TestClient, heads: dict[str, Headers], eco_id: int
+) -> None:
+    submitted = client.post(
+        f"{ECO}/data/risk_signals", json={"records": [SIGNAL]}, headers=heads["owner"]
+    )
+    assert submitted.status_code == 201, submitted.text
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as db:
+        signal_id = db.scalar(select(RiskSignal.id).where(RiskSignal.ecosystem_id == eco_id))
+    url = f"{ECO}/risk-signals/{signal_id}/escalate"
+    codes = {role: client.post(url, headers=heads[role]).status_code for role in ROLES}
+    assert codes == {
+        "admin": 201, "analyst": 201, "viewer": 403, "owner": 403, "involved": 403,
+        "outsider": 403,
+    }  # fmt: skip
+    body = client.post(url, headers=heads["admin"]).json()
+    assert (body["category"], body["severity"], body["source"], body["title"]) == (
+        "capacity_allocation",
+        "high",
+        "risk_signal",
+        "Capacity risk: cast-plant",
+    )
+    assert body["parties"][:1] == ["actor:castco"]  # the site's actor (also the provider)
+    ids = [e["id"] for e in client.get(f"{ECO}/escalations", headers=heads["admin"]).json()]
+    assert ids == [body["id"]]  # raised once
+    for missing in (signal_id + 1000, foreign_signal(client)):
+        answer = client.post(f"{ECO}/risk-signals/{missing}/escalate", headers=heads["admin"])
+        assert answer.status_code == 404, (missing, answer.text)
+    assert client.post(f"{ECO}/risk-signals/0/escalate", headers=heads["admin"]).status_code == 422
+    assert client.post(url).status_code == 401
 
 
 def test_errors_point_at_the_field(client: TestClient, heads: dict[str, Headers]) -> None:

@@ -1,5 +1,5 @@
-"""``podium govern escalations`` on a SQLite file: raise, list, show, act, sweep as of a time, and
-escalate the open exceptions of incoming data."""
+"""``podium govern escalations`` on a SQLite file: raise, list, show, act, reopen, sweep as of a
+time, and escalate the open exceptions of incoming data and the partners' current risk signals."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from podium.cli import app
+from podium.core.auth import Principal, Role
 from podium.core.db import make_engine, session_factory, unit_of_work
 from podium.ecosystem.models import Ecosystem
 from podium.govern.models import Escalation
-from podium.integrate.models import DataException
+from podium.integrate import datasets
+from podium.integrate import service as data_service
+from podium.integrate.models import DataException, RiskSignal
 from podium.samples import SAMPLES
 from tests.govern.escalation_helpers import seed_rights
 
@@ -95,3 +98,67 @@ def test_from_exceptions_escalates_each_once(db: list[str]) -> None:
     assert "Escalations of manufacturer (1)" in run(db, "list", "manufacturer", "--user", "ana")
     shown = run(db, "show", "manufacturer", "1", "--user", "ana")
     assert "Capacity shortfalls: item x: capacity_allocation, medium" in shown
+
+
+def test_reopen_a_resolved_escalation(db: list[str]) -> None:
+    run(db, "raise", "manufacturer", "Castings", "--user", "ana",
+        "--category", "routine_coordination")  # fmt: skip
+    early = runner.invoke(app, [*db, "govern", "escalations", "reopen", "manufacturer", "1",
+                                "--user", "ana", "--reason", "x"])  # fmt: skip
+    assert early.exit_code == 1 and "cannot reopen an escalation that is open" in text(early.output)
+    run(db, "resolve", "manufacturer", "1", "--user", "ana", "--resolution", "Done")
+    reopened = run(db, "reopen", "manufacturer", "1", "--user", "ana", "--reason", "Still short")
+    assert "Escalation 1 is open at operational" in reopened
+    shown = run(db, "show", "manufacturer", "1", "--user", "vic")
+    assert "reopened" in shown and "Still short" in shown
+    refused = runner.invoke(app, [*db, "govern", "escalations", "reopen", "manufacturer", "1",
+                                  "--user", "ana"])  # fmt: skip
+    assert refused.exit_code == 2 and "--reason" in refused.output
+    helped = runner.invoke(app, ["govern", "escalations", "reopen", "--help"])
+    assert "Example:" in helped.output
+
+
+def submit_signals(db: list[str], *signals: dict[str, object]) -> None:
+    """Store risk signals as velora's partner admin submits them (same key: supersedes)."""
+    engine = make_engine(db[1])
+    with unit_of_work(session_factory(engine)) as session:
+        found = session.scalar(select(Ecosystem).where(Ecosystem.name == "manufacturer"))
+        assert found is not None
+        velora = Principal(user_id=99, username="velora-admin", role=Role.PARTNER_ADMIN,
+                           partner_ecosystem_id=found.id, partner_actor="velora")  # fmt: skip
+        data_service.submit(
+            session=session,
+            ecosystem=found,
+            principal=velora,
+            dataset="risk_signals",
+            records=datasets.validate_records("risk_signals", list(signals)),
+            source="api",
+            request_id="t",
+        )
+    engine.dispose()
+
+
+SIGNAL = {"subject": "velora-dresden", "category": "capacity", "severity": 3, "source": "feed",
+          "observed_at": "2026-03-02T08:00:00Z", "description": "Furnace down."}  # fmt: skip
+
+
+def test_from_risk_signals_escalates_each_current_one_once(db: list[str]) -> None:
+    submit_signals(db, SIGNAL, {**SIGNAL, "subject": "kinsei", "category": "financial"})
+    submit_signals(db, {**SIGNAL, "severity": 4})  # supersedes the first: one current row
+    engine = make_engine(db[1])
+    with unit_of_work(session_factory(engine)) as session:
+        assert len(session.scalars(select(RiskSignal)).all()) == 3
+    engine.dispose()
+    denied = runner.invoke(app, [*db, "govern", "escalations", "from-risk-signals",
+                                 "manufacturer", "--user", "vic"])  # fmt: skip
+    assert denied.exit_code == 1 and "lacks govern:write" in text(denied.output)
+    first = run(db, "from-risk-signals", "manufacturer", "--user", "ana")
+    assert "2 current risk signal(s) escalated" in first
+    again = run(db, "from-risk-signals", "manufacturer", "--user", "ana")
+    assert "2 current risk signal(s) escalated" in again
+    assert "Escalations of manufacturer (2)" in run(db, "list", "manufacturer", "--user", "ana")
+    shown = run(db, "show", "manufacturer", "1", "--user", "ana")
+    assert "Financial risk: kinsei: customer_impact_risk, medium" in shown
+    shown = run(db, "show", "manufacturer", "2", "--user", "ana")
+    assert "Capacity risk: velora-dresden: capacity_allocation, high" in shown  # not the stale 3
+    assert "Furnace down." in shown

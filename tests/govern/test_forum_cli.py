@@ -93,3 +93,52 @@ def test_forums_add_agenda_ics_and_minutes(db: list[str], tmp_path: Path) -> Non
                               "--kind", "operational_standup", "--rrule", "FREQ=WEEKLY",
                               "--starts", "tomorrow"])  # fmt: skip
     assert bad.exit_code == 1 and "/starts_at" in text(bad.output)
+
+
+def add_weekly(db: list[str], tmp_path: Path) -> None:
+    """A weekly forum (ana chairs, kinsei sits in) whose first meeting decided one thing."""
+    run(db, "forums", "add", "manufacturer", "weekly", "--user", "ana",
+        "--kind", "operational_standup", "--rrule", "FREQ=WEEKLY;BYDAY=TU",
+        "--starts", "2026-03-03T09:00", "--member", "person:ana=chair",
+        "--member", "actor:kinsei")  # fmt: skip
+    run(db, "forums", "agenda", "manufacturer", "weekly", "--user", "ana", "--prepare")
+    minutes = tmp_path / "minutes.yaml"
+    minutes.write_text(yaml.safe_dump({
+        "attendees": ["person:ana"], "minutes": "Short call.",
+        "decisions": [{"title": "Keep it", "text": "Weekly.", "links": [{"kind": "kpi",
+                                                                          "id": "otif"}]}],
+    }))  # fmt: skip
+    run(db, "forums", "minutes", "manufacturer", "weekly", str(minutes), "--user", "ana")
+
+
+def test_forums_decisions_lists_the_recorded_decisions(db: list[str], tmp_path: Path) -> None:
+    assert "Decisions" in run(db, "forums", "decisions", "manufacturer", "--user", "ana")
+    add_weekly(db, tmp_path)
+    listed = run(db, "forums", "decisions", "manufacturer", "--user", "kin")
+    for shown in ("id", "forum", "title", "decided_at", "links", "1", "weekly", "Keep it"):
+        assert shown in listed
+    assert "kpi:otif" in listed
+    only = run(db, "forums", "decisions", "manufacturer", "--forum", "weekly", "--user", "ana")
+    assert "Keep it" in only
+    missing = runner.invoke(app, [*db, "govern", "forums", "decisions", "manufacturer",
+                                  "--forum", "nope", "--user", "ana"])  # fmt: skip
+    assert missing.exit_code == 1 and "no forum 'nope'" in text(missing.output)
+    helped = runner.invoke(app, ["govern", "forums", "decisions", "--help"])
+    assert "Example: podium govern forums decisions" in text(helped.output)
+
+
+def test_forums_deactivate(db: list[str], tmp_path: Path) -> None:
+    run(db, "rights", "init", "manufacturer", "--user", "ana")
+    add_weekly(db, tmp_path)
+    denied = runner.invoke(app, [*db, "govern", "forums", "deactivate", "manufacturer", "weekly",
+                                 "--user", "kin"])  # fmt: skip
+    assert denied.exit_code == 1 and "lacks govern:write" in text(denied.output)
+    routed = runner.invoke(app, [*db, "govern", "forums", "deactivate", "manufacturer",
+                                 "operational-standup", "--user", "ana"])  # fmt: skip
+    assert routed.exit_code == 1 and "decision rights route to" in text(routed.output)
+    done = run(db, "forums", "deactivate", "manufacturer", "weekly", "--user", "ana")
+    assert "Forum weekly is inactive." in done
+    assert "weekly" not in run(db, "forums", "list", "manufacturer", "--user", "ana")
+    assert "weekly" in run(db, "forums", "decisions", "manufacturer", "--user", "ana")
+    helped = runner.invoke(app, ["govern", "forums", "deactivate", "--help"])
+    assert "Example: podium govern forums deactivate" in text(helped.output)

@@ -1,4 +1,5 @@
-"""``podium govern certifications``: schemes, certifications, trainings, eligibility.
+"""``podium govern certifications``: schemes, certifications (and revoking them), trainings,
+eligibility.
 
 Each command acts as a stored user (``--user``), so it may do exactly what that user may
 through the API; changes are audited under that user's name.
@@ -159,6 +160,30 @@ def _print_problems(error: Invalid, name: str) -> None:
     for problem in error.errors:
         place = f"row {problem.get('row')}, {problem.get('column') or '-'}"
         err_console.print(f"[red]{name}[/red] {place}: {problem['detail']}")
+
+
+@app.command("revoke")
+def revoke_command(
+    ecosystem: Ecosystem,
+    certification_id: Annotated[int, typer.Argument(help="The certification's id.", min=1)],
+    user: User,
+    reason: Annotated[str, typer.Option(help="Why it is revoked.")] = "",
+) -> None:
+    """Revoke a certification (it stays on record as revoked).
+
+    Example: podium govern certifications revoke manufacturer 4 --reason "failed audit" --user ana
+    """
+    with cli_session() as session:
+        found, principal = _context(session, ecosystem, user, Permission.GOVERN_WRITE)
+        row = service.revoke(
+            session=session,
+            ecosystem=found,
+            principal=principal,
+            request_id=uuid.uuid4().hex,
+            certification_id=certification_id,
+            reason=reason,
+        )
+        console.print(f"Revoked certification {row.id} ({row.actor}, {row.level}).")
 
 
 @app.command("list")

@@ -1,4 +1,4 @@
-"""``podium govern disputes``: open, add evidence, advance the mechanism, close.
+"""``podium govern disputes``: open, add evidence, accept a settlement, advance, close.
 
 Each command acts as a stored user (``--user``), so it may do exactly what that user may
 through the API, and its transitions are audited under that user's name.
@@ -165,6 +165,24 @@ def evidence_command(
             links=links,
         )
         console.print(f"Added {entry.kind} {entry.id} to dispute {dispute_id}.")
+
+
+@app.command("accept")
+def accept_command(ecosystem: Ecosystem, dispute_id: DisputeId, user: User) -> None:
+    """Accept the settlement another party proposed last: the dispute is resolved by it.
+
+    Example: podium govern disputes accept manufacturer 3 --user kinsei-user
+    """
+    with cli_session() as session:
+        found, principal = _context(session, ecosystem, user)
+        d = service.accept(
+            session=session,
+            ecosystem=found,
+            principal=principal,
+            request_id=uuid.uuid4().hex,
+            dispute_id=dispute_id,
+        )
+        console.print(f"Dispute {d.id} is {d.status}: {d.outcome}")
 
 
 @app.command("advance")

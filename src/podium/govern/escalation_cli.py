@@ -1,4 +1,4 @@
-"""``podium govern escalations``: raise, list, acknowledge, escalate, resolve, sweep.
+"""``podium govern escalations``: raise, list, acknowledge, escalate, resolve, reopen, sweep.
 
 Each command acts as a stored user (``--user``), so it sees and may do exactly what that user may
 through the API (a partner sees only the escalations that involve its actor); every transition
@@ -16,15 +16,16 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from podium.core.auth import Principal, get_user, principal_of
+from podium.core.auth import Permission, Principal, get_user, principal_of
 from podium.core.clikit import cli_session, console, err_console
 from podium.core.db import utcnow
+from podium.core.errors import Forbidden
 from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
 from podium.govern import escalation
 from podium.govern import escalation_service as service
 from podium.govern.models import Escalation
-from podium.integrate.models import DataException
+from podium.integrate.models import DataException, RiskSignal
 
 app = typer.Typer(help="Escalations and their SLA clocks.", no_args_is_help=True)
 
@@ -33,8 +34,13 @@ EscalationId = Annotated[int, typer.Argument(help="The escalation's id.", min=1)
 User = Annotated[str, typer.Option("--user", help="Act as this stored user.")]
 
 
-def _open(session: Session, name: str, username: str) -> tuple[eco.Ecosystem, Principal]:
+def _open(
+    session: Session, name: str, username: str, needs: Permission | None = None
+) -> tuple[eco.Ecosystem, Principal]:
+    """The ecosystem and the user acting on it (refused up front without ``needs``)."""
     principal = principal_of(get_user(session=session, username=username))
+    if needs is not None and not principal.can(needs):
+        raise Forbidden(f"your role ({principal.role.value}) lacks {needs.value}")
     return eco_service.get_ecosystem(session=session, name=name, principal=principal), principal
 
 
@@ -235,6 +241,20 @@ def resolve_command(
     _act(ecosystem, escalation_id, user, "resolve", resolution=resolution)
 
 
+@app.command("reopen")
+def reopen_command(
+    ecosystem: Ecosystem,
+    escalation_id: EscalationId,
+    user: User,
+    reason: Annotated[str, typer.Option(help="Why it is not settled after all.")],
+) -> None:
+    """Open a resolved escalation again at its level, with a fresh SLA clock.
+
+    Example: podium govern escalations reopen manufacturer 3 --user analyst --reason "Still short"
+    """
+    _act(ecosystem, escalation_id, user, "reopen", reason=reason)
+
+
 @app.command("sweep")
 def sweep_command(
     at: Annotated[
@@ -264,7 +284,7 @@ def from_exceptions_command(ecosystem: Ecosystem, user: User) -> None:
     Example: podium govern escalations from-exceptions manufacturer --user analyst
     """
     with cli_session() as session:
-        found, principal = _open(session, ecosystem, user)
+        found, principal = _open(session, ecosystem, user, Permission.GOVERN_WRITE)
         query = select(DataException.id).where(
             DataException.ecosystem_id == found.id, DataException.status == "open"
         )
@@ -280,3 +300,28 @@ def from_exceptions_command(ecosystem: Ecosystem, user: User) -> None:
             for i in session.scalars(query.order_by(DataException.id))
         ]
         console.print(_table(rows, f"{len(rows)} open exception(s) escalated"))
+
+
+@app.command("from-risk-signals")
+def from_risk_signals_command(ecosystem: Ecosystem, user: User) -> None:
+    """Escalate every current risk signal partners reported (each once; raised ones are kept).
+
+    Example: podium govern escalations from-risk-signals manufacturer --user analyst
+    """
+    with cli_session() as session:
+        found, principal = _open(session, ecosystem, user, Permission.GOVERN_WRITE)
+        query = select(RiskSignal.id).where(
+            RiskSignal.ecosystem_id == found.id, RiskSignal.current.is_(True)
+        )
+        request_id = uuid.uuid4().hex
+        rows = [
+            service.raise_from_risk_signal(
+                session=session,
+                ecosystem=found,
+                signal_id=i,
+                request_id=request_id,
+                principal=principal,
+            )
+            for i in session.scalars(query.order_by(RiskSignal.id))
+        ]
+        console.print(_table(rows, f"{len(rows)} current risk signal(s) escalated"))

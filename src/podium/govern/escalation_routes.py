@@ -4,7 +4,8 @@ Thin over :mod:`podium.govern.escalation_service`. Reading needs ``govern:read``
 orchestrator's staff: everything) or ``govern:take_part`` (partners: only escalations whose
 parties include their actor; others are 404). Raising and the actions need ``govern:take_part``;
 the service then decides who may take which action (owner, involved party, staff with
-``govern:write``). Sweeping and escalating an exception of incoming data need ``govern:write``.
+``govern:write``). Sweeping and escalating an exception of incoming data or a partner's risk
+signal need ``govern:write``.
 """
 
 from __future__ import annotations
@@ -233,6 +234,26 @@ def escalate_exception(
         session=session,
         ecosystem=ecosystem,
         exception_id=exception_id,
+        request_id=request_id,
+        principal=principal,
+    )
+    return _read(item)
+
+
+@router.post("/ecosystems/{name}/risk-signals/{signal_id}/escalate", status_code=201)
+def escalate_risk_signal(
+    principal: Writer,
+    session: SessionDep,
+    request_id: RequestId,
+    name: str,
+    signal_id: RowId,
+) -> EscalationRead:
+    """Escalate a partner's risk signal (raising it again returns the same escalation)."""
+    ecosystem = eco_service.get_ecosystem(session=session, name=name, principal=principal)
+    item = service.raise_from_risk_signal(
+        session=session,
+        ecosystem=ecosystem,
+        signal_id=signal_id,
         request_id=request_id,
         principal=principal,
     )

@@ -1,4 +1,5 @@
-"""``podium govern rights`` and ``podium govern forums``: decision rights, forums, minutes.
+"""``podium govern rights`` and ``podium govern forums``: decision rights, forums, minutes,
+decisions.
 
 Each command acts as a stored user (``--user``) and may do what that user may through the API:
 reading rights needs ``govern:read``, changing anything ``govern:write``; a partner user sees the
@@ -265,6 +266,24 @@ def add_forum(
     console.print(f"Added forum [bold]{key}[/bold]: {cadence}.")
 
 
+@forums_app.command("deactivate")
+def deactivate_forum(ecosystem: Ecosystem, key: ForumKey, user: User) -> None:
+    """Stop a forum meeting (refused while a decision right routes to it).
+
+    Example: podium govern forums deactivate manufacturer weekly --user admin
+    """
+    with cli_session() as session:
+        principal, found = _open(session, ecosystem, user, Permission.GOVERN_WRITE)
+        service.deactivate_forum(
+            session=session,
+            ecosystem=found,
+            principal=principal,
+            request_id=uuid.uuid4().hex,
+            key=key,
+        )
+    console.print(f"Forum [bold]{key}[/bold] is inactive.")
+
+
 @forums_app.command("agenda")
 def forum_agenda(
     ecosystem: Ecosystem,
@@ -352,6 +371,33 @@ def record_minutes(
         )
         count = len(document.get("decisions") or [])
     console.print(f"Recorded the minutes of meeting {held.id} with {count} decision(s).")
+
+
+@forums_app.command("decisions")
+def list_decisions(
+    ecosystem: Ecosystem,
+    user: User,
+    forum: Annotated[str | None, typer.Option(help="Only this forum's (its key).")] = None,
+) -> None:
+    """List the recorded decisions, newest first (a partner: those of forums it sits in).
+
+    Example: podium govern forums decisions manufacturer --forum steering-committee --user ana
+    """
+    with cli_session() as session:
+        principal, found = _open(session, ecosystem, user, *PARTICIPANT)
+        rows = service.list_decisions(
+            session=session, ecosystem=found, principal=principal, forum_key=forum
+        )
+        keys = {
+            f.id: f.key
+            for f in service.list_forums(session=session, ecosystem=found, include_inactive=True)
+        }
+        table = Table("id", "forum", "title", "decided_at", "links", title="Decisions")
+        for d in rows:
+            links = ", ".join(f"{link.get('kind')}:{link.get('id')}" for link in d.links)
+            forum_key = keys.get(d.forum_id, "") if d.forum_id is not None else ""
+            table.add_row(str(d.id), forum_key, d.title, f"{d.decided_at:%Y-%m-%d %H:%M}", links)
+    console.print(table)
 
 
 def _latest_open_meeting(session: Session, ecosystem: eco.Ecosystem, key: str) -> int:
