@@ -9,7 +9,10 @@ caller ask for partner data; what it then sees is decided row by row by the data
 orchestrator's admins and analysts for the orchestrator actor. Governance: ``govern:read`` sees the
 whole of it (decision rights, forums, every escalation and dispute, platform dependency) and is the
 orchestrator's; ``govern:write`` edits it; ``govern:take_part`` raises escalations and disputes and
-responds to those that involve the caller (a partner sees only those naming its actor).
+responds to those that involve the caller (a partner sees only those naming its actor). Learn:
+``learn:read`` sees KPIs, scorecards, segments, reviews and reports (a partner: only its own
+numbers); ``learn:write`` sets targets and scorecard definitions and records initiatives and
+reviews.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class Permission(StrEnum):
     GOVERN_READ = "govern:read"
     GOVERN_WRITE = "govern:write"
     GOVERN_TAKE_PART = "govern:take_part"
+    LEARN_READ = "learn:read"
+    LEARN_WRITE = "learn:write"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -79,6 +84,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.GOVERN_READ,
             Permission.GOVERN_WRITE,
             Permission.GOVERN_TAKE_PART,
+            Permission.LEARN_READ,
+            Permission.LEARN_WRITE,
         }
     ),
     Role.VIEWER: frozenset(
@@ -90,6 +97,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AGREEMENT_READ,
             Permission.EXCEPTION_READ,
             Permission.GOVERN_READ,
+            Permission.LEARN_READ,
         }
     ),
     Role.PARTNER_ADMIN: frozenset(
@@ -102,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AGREEMENT_WRITE,
             Permission.AUDIT_READ,
             Permission.GOVERN_TAKE_PART,
+            Permission.LEARN_READ,
         }
     ),
     Role.PARTNER_USER: frozenset(
@@ -112,6 +121,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATA_READ,
             Permission.AGREEMENT_READ,
             Permission.GOVERN_TAKE_PART,
+            Permission.LEARN_READ,
         }
     ),
 }
