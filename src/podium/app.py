@@ -140,6 +140,9 @@ def _include_routers(app: FastAPI) -> None:
     from podium.integrate import pages as integrate_pages
     from podium.integrate import routes as integrate_routes
     from podium.integrate import sharing_pages as integrate_sharing_pages
+    from podium.learn import pages as learn_pages
+    from podium.learn import routes as learn_routes
+    from podium.learn import scorecard_routes as learn_scorecard_routes
     from podium.mapping import pages as mapping_pages
     from podium.mapping import routes as mapping_routes
     from podium.web import pages as web_pages
@@ -152,6 +155,8 @@ def _include_routers(app: FastAPI) -> None:
     for api in (forum_routes, escalation_routes, dispute_routes, certification_routes):
         app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(platform_routes.router, prefix=API_PREFIX)
+    app.include_router(learn_routes.router, prefix=API_PREFIX)
+    app.include_router(learn_scorecard_routes.router, prefix=API_PREFIX)
     app.include_router(web_pages.router)
     app.include_router(ecosystem_pages.router)
     app.include_router(mapping_pages.router)
@@ -165,6 +170,7 @@ def _include_routers(app: FastAPI) -> None:
         platform_pages,
     ):
         app.include_router(pages.router)
+    app.include_router(learn_pages.router)
 
 
 def problem(

@@ -26,6 +26,7 @@ from podium.govern import cli as govern_cli
 from podium.govern import demo as govern_demo
 from podium.integrate import cli as integrate_cli
 from podium.integrate import demo as integrate_demo
+from podium.learn import cli as learn_cli
 from podium.mapping import cli as mapping_cli
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ ecosystem_cli.register(app)
 mapping_cli.register(app)
 integrate_cli.register(app)
 govern_cli.register(app)
+learn_cli.register(app)
 
 
 @app.callback()

@@ -1,0 +1,7 @@
+"""Learn: scorecard routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["learn"])
