@@ -27,6 +27,7 @@ from podium.govern import demo as govern_demo
 from podium.integrate import cli as integrate_cli
 from podium.integrate import demo as integrate_demo
 from podium.learn import cli as learn_cli
+from podium.learn import demo as learn_demo
 from podium.mapping import cli as mapping_cli
 
 app = typer.Typer(
@@ -152,6 +153,12 @@ def _seed_demo(url: str) -> tuple[list[str], list[DemoLogin]]:
                 partner=principals[Role.PARTNER_ADMIN],
                 today=date.today(),
             )
+        learn_demo.seed(
+            session=session,
+            ecosystem=stored["manufacturer"],
+            orchestrator=principals[Role.ADMIN],
+            today=date.today(),
+        )
     engine.dispose()
     return list(stored), logins
 

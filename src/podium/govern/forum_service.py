@@ -25,6 +25,7 @@ from podium.govern.forum_store import (
     Agenda,
     KpisDue,
     agenda,
+    breached_kpis,
     calendar,
     create_forum,
     deactivate_forum,
@@ -32,7 +33,6 @@ from podium.govern.forum_store import (
     forum_spec,
     get_forum,
     list_forums,
-    no_kpis_due,
     update_forum,
 )
 from podium.govern.models import Decision, DecisionRight, Meeting
@@ -50,10 +50,31 @@ from podium.govern.rights_service import (
 )
 
 __all__ = [
-    "Agenda", "DecisionDraft", "KpisDue", "RightVersion", "agenda", "calendar", "create_forum",
-    "deactivate_forum", "details", "forum_spec", "get_forum", "get_meeting", "get_right",
-    "history", "init_defaults", "list_decisions", "list_forums", "list_meetings", "list_rights",
-    "matrix", "no_kpis_due", "prepare_meeting", "record_minutes", "save_right", "spec_of",
+    "Agenda",
+    "DecisionDraft",
+    "KpisDue",
+    "RightVersion",
+    "agenda",
+    "breached_kpis",
+    "calendar",
+    "create_forum",
+    "deactivate_forum",
+    "details",
+    "forum_spec",
+    "get_forum",
+    "get_meeting",
+    "get_right",
+    "history",
+    "init_defaults",
+    "list_decisions",
+    "list_forums",
+    "list_meetings",
+    "list_rights",
+    "matrix",
+    "prepare_meeting",
+    "record_minutes",
+    "save_right",
+    "spec_of",
     "update_forum",
 ]  # fmt: skip
 
@@ -209,7 +230,7 @@ def prepare_meeting(
     request_id: str,
     forum_key: str,
     now: datetime | None = None,
-    kpis_due: KpisDue = no_kpis_due,
+    kpis_due: KpisDue = breached_kpis,
 ) -> Meeting:
     """Freeze the agenda of the forum's next occurrence (again, until minutes are recorded)."""
     now = now or utcnow()

@@ -201,12 +201,14 @@ def calendar(
 KpisDue = Callable[..., list[AgendaCandidate]]
 
 
-def no_kpis_due(
+def breached_kpis(
     *, session: Session, ecosystem: eco.Ecosystem, forum: Forum, occurrence: datetime | None
 ) -> list[AgendaCandidate]:
-    """KPIs due for review at a forum: none yet, because there is no KPI module (the learn
-    discipline will provide the function to pass as ``kpis_due``)."""
-    return []
+    """KPIs due for review at a forum: those whose targets are breached in the latest complete
+    period before the meeting (:func:`podium.learn.targets.kpis_due`)."""
+    from podium.learn.targets import kpis_due
+
+    return kpis_due(session=session, ecosystem=ecosystem, forum=forum, occurrence=occurrence)
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,7 @@ def agenda(
     forum_key: str,
     now: datetime | None = None,
     principal: Principal | None = None,
-    kpis_due: KpisDue = no_kpis_due,
+    kpis_due: KpisDue = breached_kpis,
 ) -> Agenda:
     """The agenda of a forum's next meeting: its open escalations, high-severity data exceptions
     (operational and tactical forums) and KPIs due, most urgent first, each with its reason."""

@@ -161,6 +161,7 @@ class Delivery(_Record):
     line: int = Field(default=1, ge=1, le=MAX_INT, description="order line number, from 1")
     item: Identifier = Field(description="item key")
     ship_to: Identifier | None = Field(default=None, description="site key delivered to")
+    ordered_date: Day | None = Field(default=None, description="day the order was placed")
     promised_date: Day = Field(description="day the delivery was promised for")
     promised_quantity: float = Field(gt=0, description="units promised, > 0")
     delivered_date: Day | None = Field(default=None, description="day it was delivered")
@@ -170,6 +171,9 @@ class Delivery(_Record):
     def _delivered(self) -> Delivery:
         if self.delivered_date is not None and self.delivered_quantity is None:
             raise _located("delivered_quantity", "required when delivered_date is given")
+        if self.ordered_date is not None and self.ordered_date > self.promised_date:
+            detail = f"ordered_date {self.ordered_date} is after promised_date"
+            raise _located("ordered_date", detail)
         return self
 
 

@@ -131,6 +131,7 @@ class Delivery(_Observation, Base):
     line: Mapped[int] = mapped_column(Integer, default=1)
     item: Mapped[str] = mapped_column(KEY)
     ship_to: Mapped[str | None] = mapped_column(KEY)
+    ordered_date: Mapped[date | None] = mapped_column(Date)
     promised_date: Mapped[date] = mapped_column(Date)
     promised_quantity: Mapped[float] = mapped_column(Float)
     delivered_date: Mapped[date | None] = mapped_column(Date)

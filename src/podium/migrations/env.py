@@ -10,6 +10,8 @@ import podium.core.auth
 import podium.ecosystem.models
 import podium.govern.models
 import podium.integrate.models
+import podium.learn.models
+import podium.learn.scorecard_models
 import podium.mapping.models  # noqa: F401  (registers the tables)
 from podium.core.db import Base, make_engine
 
