@@ -26,7 +26,8 @@ from podium.ecosystem import models as eco
 from podium.ecosystem.service import export_spec
 from podium.integrate import datasets, exception_service, quality, service
 from podium.integrate.models import DataException
-from podium.learn import history, log_service
+from podium.learn import history, log_service, targets
+from podium.learn import service as learn_service
 from podium.learn.history_events import at
 from podium.learn.schemas import InitiativeIn
 
@@ -65,7 +66,32 @@ def seed(
         )
     exception_service.check(session=session, ecosystem=ecosystem)
     _settle_late_lines(session, ecosystem, found)
+    _targets(session, ecosystem, orchestrator, today)
     return found
+
+
+DEMO_TARGETS = (
+    ("otif", 0.95, 0.92, 0.88),
+    ("forecast_wape", 0.15, 0.20, 0.30),
+    ("recovery_time_days", 14.0, 21.0, 35.0),
+    ("data_quality", 0.95, 0.90, 0.80),
+)
+"""(KPI, target, warning, breach) the demo orchestrator holds every partner to."""
+
+
+def _targets(
+    session: Session, ecosystem: eco.Ecosystem, orchestrator: Principal, today: date
+) -> None:
+    """Set the demo's targets and check the last complete month and quarter against them, so
+    that breaches are exceptions the forums see."""
+    for kpi, target, warning, breach in DEMO_TARGETS:
+        targets.set_target(
+            session=session, ecosystem=ecosystem, kpi=kpi, scope="ecosystem", target=target,
+            warning=warning, breach=breach, principal=orchestrator, request_id=REQUEST_ID,
+        )  # fmt: skip
+    for kind in ("month", "quarter"):
+        period = learn_service.latest_complete(kind, today)
+        targets.check_targets(session=session, ecosystem=ecosystem, period=period)
 
 
 def _feed(ecosystem: eco.Ecosystem, actor: str) -> Principal:
