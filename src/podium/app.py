@@ -141,6 +141,7 @@ def _include_routers(app: FastAPI) -> None:
     from podium.integrate import routes as integrate_routes
     from podium.integrate import sharing_pages as integrate_sharing_pages
     from podium.learn import pages as learn_pages
+    from podium.learn import report_routes as learn_report_routes
     from podium.learn import routes as learn_routes
     from podium.learn import scorecard_routes as learn_scorecard_routes
     from podium.mapping import pages as mapping_pages
@@ -157,6 +158,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(platform_routes.router, prefix=API_PREFIX)
     app.include_router(learn_routes.router, prefix=API_PREFIX)
     app.include_router(learn_scorecard_routes.router, prefix=API_PREFIX)
+    app.include_router(learn_report_routes.router, prefix=API_PREFIX)
     app.include_router(web_pages.router)
     app.include_router(ecosystem_pages.router)
     app.include_router(mapping_pages.router)

@@ -39,8 +39,10 @@ API = "/api/v1/ecosystems/{name}"
 
 
 def default_definition() -> sc.Definition:
-    """The built-in scorecard: OTIF 40%, forecast WAPE 20%, supplier recovery time 20% (100 at
-    7 days, 0 at 56 days), data quality 20%; standings 85 / 70 / 50."""
+    """The built-in scorecard of a supplier: OTIF 40%, order fulfilment cycle time 20% (100 at
+    5 days, 0 at 30 days), supplier recovery time 20% (100 at 7 days, 0 at 56 days), data
+    quality 20%; standings 85 / 70 / 50. (Forecast accuracy is left out: the forecasts are
+    the orchestrator's, so a supplier would never have a value for it.)"""
     return sc.parse_definition(
         {
             "key": DEFAULT_KEY,
@@ -48,7 +50,7 @@ def default_definition() -> sc.Definition:
             "description": "Delivery, planning, resilience and data discipline.",
             "criteria": [
                 {"kpi": "otif", "weight": 40},
-                {"kpi": "forecast_wape", "weight": 20},
+                {"kpi": "order_cycle_time_days", "weight": 20, "best": 5, "worst": 30},
                 {"kpi": "recovery_time_days", "weight": 20, "best": 7, "worst": 56},
                 {"kpi": "data_quality", "weight": 20},
             ],
@@ -360,12 +362,24 @@ def segments(
     alignment: Mapping[str, float] | None = None,
 ) -> tuple[list[seg.Recommendation], dict[str, Any]]:
     """Segment every partner relationship and recommend an action; return the recommendations
-    (most exposed first) and where criticality came from (the runs used, or why none)."""
+    (most exposed first) and where criticality came from (the runs used, or why none).
+
+    Performance levels follow the scorecard definition's own standings (strong from *good*,
+    poor below *watch*) unless ``thresholds`` are given."""
     if principal is not None and principal.is_partner:
         raise Forbidden("the segmentation of relationships is the orchestrator's view")
     cards = scorecards(
         session=session, ecosystem=ecosystem, period=period, definition_key=definition_key
     )
+    if thresholds is None:
+        standings = get_definition(
+            session=session, ecosystem=ecosystem, key=definition_key
+        ).definition.standings
+        thresholds = seg.Thresholds(
+            excellent_score=standings.excellent,
+            strong_score=standings.good,
+            poor_score=standings.watch,
+        )
     found = criticality.load(session=session, ecosystem=ecosystem)
     aligned = alignment or {}
     relationships = [

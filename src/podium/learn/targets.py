@@ -271,10 +271,12 @@ def kpis_due(
     *, session: Session, ecosystem: eco.Ecosystem, forum: Forum, occurrence: datetime | None
 ) -> list[AgendaCandidate]:
     """Breached KPIs of the latest complete period (a quarter for strategic forums, else a
-    month) before the meeting, as agenda candidates (kind ``kpi``). A breach already stored as
-    an open high or critical exception comes to operational and tactical forums as that
-    exception, so it is not repeated."""
-    day = (occurrence or utcnow()).date()
+    month), as agenda candidates (kind ``kpi``). Complete means ended by today, even for a
+    meeting further ahead: a period still running is no verdict. A breach already stored as an
+    open high or critical exception comes to operational and tactical forums as that exception,
+    so it is not repeated."""
+    today = utcnow().date()
+    day = min((occurrence or utcnow()).date(), today)
     period = service.latest_complete("quarter" if forum.level == "strategic" else "month", day)
     checks = [
         c for c in evaluate(session=session, ecosystem=ecosystem, period=period)

@@ -23,7 +23,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("align", "Align", "Do incentives reward what the ecosystem needs?"),
     ("govern", "Govern", "Who decides, and who oversees?"),
     ("integrate", "Integrate", "How does data flow between partners?"),
-    ("learn", "Learn", "How big is the ecosystem and what is it made of?"),
+    ("learn", "Learn", "Is the ecosystem getting better?"),
     ("design", "Design", "Which partners make our products?"),
 )
 """(path, label, question) of each discipline's overview page, in menu order."""

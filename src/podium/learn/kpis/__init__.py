@@ -67,7 +67,6 @@ from podium.learn.kpis.finance import (
     inventory_days,
     risk_visibility,
 )
-from podium.learn.kpis.lines import delivery_lines
 from podium.learn.kpis.forecasts import (
     FORECAST_KPIS,
     forecast_bias,
@@ -76,6 +75,7 @@ from podium.learn.kpis.forecasts import (
     forecast_points,
     forecast_wape,
 )
+from podium.learn.kpis.lines import delivery_lines
 
 Kpi = Callable[..., pl.DataFrame]
 

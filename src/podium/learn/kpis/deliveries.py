@@ -20,10 +20,10 @@ from datetime import date
 import polars as pl
 
 from podium.learn.kpis._common import aggregate, check_by, finish, keys
-from podium.learn.kpis.lines import LINE, lines_of
+from podium.learn.kpis.lines import ATTRIBUTES, LINE, lines_of
 from podium.learn.periods import Period
 
-GROUPS = (*LINE, "item", "ship_to", "region")
+GROUPS = tuple(dict.fromkeys((*LINE, *ATTRIBUTES)))
 """The columns delivery KPIs can be grouped by."""
 Frame = pl.DataFrame | pl.LazyFrame
 
@@ -47,7 +47,7 @@ def on_time(
     with no shipment is late. So ``otif == on_time and in_full`` line by line.
     """
     by = check_by(by, GROUPS, "on_time")
-    return _share(lines_of(deliveries, period, as_of), "on_time", by)
+    return _share(lines_of(deliveries, period, as_of, by), "on_time", by)
 
 
 def in_full(
@@ -63,7 +63,7 @@ def in_full(
     quantity, with no tolerance; over-delivery counts as in full. Basis: lines.
     """
     by = check_by(by, GROUPS, "in_full")
-    return _share(lines_of(deliveries, period, as_of), "in_full", by)
+    return _share(lines_of(deliveries, period, as_of, by), "in_full", by)
 
 
 def otif(
@@ -81,7 +81,7 @@ def otif(
     not OTIF; an undelivered due line is not OTIF. No due line: no value.
     """
     by = check_by(by, GROUPS, "otif")
-    return _share(lines_of(deliveries, period, as_of), "otif", by)
+    return _share(lines_of(deliveries, period, as_of, by), "otif", by)
 
 
 def perfect_order(
@@ -100,13 +100,13 @@ def perfect_order(
     judged in each group on its lines there.
     """
     by = check_by(by, GROUPS, "perfect_order")
-    return _perfect(lines_of(deliveries, period, as_of), by)
+    return _perfect(lines_of(deliveries, period, as_of, by), by)
 
 
 def _perfect(lines: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
-    orders = lines.group_by(keys(by, ["provider", "order_id"])).agg(pl.col("otif").all())
+    orders = lines.lazy().group_by(keys(by, ["provider", "_order"])).agg(pl.col("otif").all())
     found = aggregate(orders, by, pl.col("otif").mean().alias("value"), pl.len().alias("basis"))
-    return finish(found.collect(), by)
+    return finish(found.collect(engine="streaming"), by)
 
 
 def order_cycle_time_days(
@@ -124,7 +124,7 @@ def order_cycle_time_days(
     no cycle time and are not counted.
     """
     by = check_by(by, GROUPS, "order_cycle_time_days")
-    return _cycle(lines_of(deliveries, period, as_of), by)
+    return _cycle(lines_of(deliveries, period, as_of, by), by)
 
 
 def _cycle(lines: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
@@ -148,7 +148,7 @@ def service_dispersion(
     With fewer than two groups there is no dispersion: null value.
     """
     by = check_by(by, GROUPS, "service_dispersion")
-    return _dispersion(lines_of(deliveries, period, as_of), by, across)
+    return _dispersion(lines_of(deliveries, period, as_of, [*by, across]), by, across)
 
 
 def _dispersion(lines: pl.DataFrame, by: Sequence[str], across: str) -> pl.DataFrame:
@@ -189,7 +189,7 @@ def delivery_kpis(
     unknown = [key for key in kpis if key not in DELIVERY_KPIS]
     if unknown:
         raise ValueError(f"not delivery KPIs: {', '.join(unknown)}")
-    lines = lines_of(deliveries, period, as_of)
+    lines = lines_of(deliveries, period, as_of, [*by, across])
     found: dict[str, pl.DataFrame] = {}
     for key in kpis:
         if key in ("otif", "on_time", "in_full"):

@@ -64,7 +64,7 @@ def _points(
     return joined.with_columns(error.alias("error")).filter(pl.col("error").is_not_null())
 
 
-def _wape(points: pl.LazyFrame, by: Sequence[str]) -> pl.DataFrame:
+def _wape(points: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     total = pl.col("actual").sum()
     found = aggregate(
         points,
@@ -72,16 +72,16 @@ def _wape(points: pl.LazyFrame, by: Sequence[str]) -> pl.DataFrame:
         pl.when(total != 0).then(pl.col("error").abs().sum() / total).alias("value"),
         pl.len().alias("basis"),
     )
-    return finish(found.collect(), by)
+    return found
 
 
-def _mape(points: pl.LazyFrame, by: Sequence[str]) -> pl.DataFrame:
+def _mape(points: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     ape = (pl.col("error") / pl.col("actual")).abs().filter(pl.col("actual") != 0)
     found = aggregate(points, by, ape.mean().alias("value"), ape.len().alias("basis"))
-    return finish(found.collect(), by)
+    return found
 
 
-def _bias(points: pl.LazyFrame, by: Sequence[str]) -> pl.DataFrame:
+def _bias(points: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
     total = pl.col("actual").sum()
     found = aggregate(
         points,
@@ -89,7 +89,7 @@ def _bias(points: pl.LazyFrame, by: Sequence[str]) -> pl.DataFrame:
         pl.when(total != 0).then(pl.col("error").sum() / total).alias("value"),
         pl.len().alias("basis"),
     )
-    return finish(found.collect(), by)
+    return found
 
 
 _KPI = {"forecast_wape": _wape, "forecast_mape": _mape, "forecast_bias": _bias}
@@ -104,7 +104,8 @@ def forecast_wape(
     Defined with zero actuals at some points, unlike MAPE; null when the actuals sum to 0.
     """
     by = check_by(by, GROUPS, "forecast_wape")
-    return _wape(_points(forecasts.lazy(), actuals.lazy(), period, lag_days), by)
+    found = _wape(_points(forecasts.lazy(), actuals.lazy(), period, lag_days), by)
+    return finish(found.collect(), by)
 
 
 def forecast_mape(
@@ -114,7 +115,8 @@ def forecast_mape(
     over the points with a non-zero actual (Hyndman & Athanasopoulos §5.8: undefined at A = 0);
     basis: the points used, so zero-actual points are visible as the gap to WAPE's basis."""
     by = check_by(by, GROUPS, "forecast_mape")
-    return _mape(_points(forecasts.lazy(), actuals.lazy(), period, lag_days), by)
+    found = _mape(_points(forecasts.lazy(), actuals.lazy(), period, lag_days), by)
+    return finish(found.collect(), by)
 
 
 def forecast_bias(
@@ -123,7 +125,8 @@ def forecast_bias(
     """Forecast bias at ``lag_days`` (a share): ``sum (F - A) / sum A``; positive means
     over-forecasting, 0 unbiased; null when the actuals sum to 0; basis: points."""
     by = check_by(by, GROUPS, "forecast_bias")
-    return _bias(_points(forecasts.lazy(), actuals.lazy(), period, lag_days), by)
+    found = _bias(_points(forecasts.lazy(), actuals.lazy(), period, lag_days), by)
+    return finish(found.collect(), by)
 
 
 def forecast_kpis(
@@ -141,4 +144,4 @@ def forecast_kpis(
     if unknown:
         raise ValueError(f"not forecast KPIs: {', '.join(unknown)}")
     points = _points(forecasts.lazy(), actuals.lazy(), period, lag_days).collect().lazy()
-    return {key: _KPI[key](points, by) for key in kpis}
+    return {key: finish(_KPI[key](points, by).collect(), by) for key in kpis}
