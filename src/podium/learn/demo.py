@@ -30,6 +30,7 @@ from podium.learn import history, log_service, targets
 from podium.learn import service as learn_service
 from podium.learn.history_events import at
 from podium.learn.schemas import InitiativeIn
+from podium.mapping import service as mapping_service
 
 REQUEST_ID = "learn-demo"
 
@@ -67,7 +68,22 @@ def seed(
     exception_service.check(session=session, ecosystem=ecosystem)
     _settle_late_lines(session, ecosystem, found)
     _targets(session, ecosystem, orchestrator, today)
+    _analyse(session, ecosystem, orchestrator)
     return found
+
+
+def _analyse(session: Session, ecosystem: eco.Ecosystem, orchestrator: Principal) -> None:
+    """Run the map's stress test by actor and its structure analysis, which give the segments
+    their criticality (REI, single points of failure) and the report its exposure."""
+    for kind, parameters in (("stress_test", {"by": "actor"}), ("structure", {})):
+        run = mapping_service.start_run(
+            session=session,
+            ecosystem=ecosystem,
+            kind=kind,
+            parameters=parameters,
+            user_id=orchestrator.user_id,
+        )
+        mapping_service.execute_run(sessions=session, run_id=run.id, workers=1)
 
 
 DEMO_TARGETS = (
