@@ -41,6 +41,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/import_export.py $(BENCH_ARGS)
 	$(BIN)/python bench/stress_test.py $(STRESS_ARGS)
 	$(BIN)/python bench/ingest.py $(INGEST_ARGS)
+	$(BIN)/python bench/kpis.py $(KPI_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from podium.core.auth import Principal
+from podium.core.db import utcnow
 from podium.core.errors import Invalid
 from podium.ecosystem import models as eco
 from podium.integrate import models as im
@@ -80,21 +81,68 @@ def compute(
 ) -> dict[str, pl.DataFrame]:
     """Compute the KPIs ``keys`` (all by default) of ``period``, grouped by ``by``.
 
-    Each frame has the columns ``[*by, "value", "basis"]`` (see :mod:`podium.learn.kpis`); a
-    grouping a KPI does not support is refused at ``/by``.
+    Each frame has the columns ``[*by, "value", "basis"]`` (see :mod:`podium.learn.kpis`). Lines
+    are judged as of today: in a period still running, those promised later are not due yet.
+    A grouping a named KPI does not support is refused at ``/by``; with no ``keys``, the KPIs
+    that do not support it are left out. The delivery and forecast KPIs are computed together,
+    in one pass over their frames.
     """
     from podium.learn import kpis
 
     wanted = check_keys(keys)
     inputs = frames(session=session, ecosystem=ecosystem, period=period, principal=principal)
     extras = Extras(session, ecosystem, period, principal, inputs)
+    together = _together(kpis, inputs, wanted, period, tuple(by), keys is None)
     found = {}
     for key in wanted:
+        if key in together:
+            found[key] = together[key]
+            continue
         options = {name: extras.get(name) for name in kpis.OPTIONS.get(key, ())}
         try:
             found[key] = kpis.compute(key, inputs, period=period, by=tuple(by), **options)
         except ValueError as error:
+            if keys is None:
+                continue
             raise Invalid(str(error), [{"pointer": "/by", "detail": str(error)}]) from error
+    return found
+
+
+def _together(
+    kpis: Any,
+    inputs: dict[str, pl.DataFrame],
+    wanted: Sequence[str],
+    period: Period,
+    by: tuple[str, ...],
+    lenient: bool,
+) -> dict[str, pl.DataFrame]:
+    """The wanted delivery and forecast KPIs, each group in one pass (``lenient``: a grouping
+    they do not support leaves them out instead of refusing)."""
+    delivery = [k for k in wanted if k in kpis.DELIVERY_KPIS]
+    forecast = [k for k in wanted if k in kpis.FORECAST_KPIS]
+    passes = [
+        lambda: (
+            kpis.delivery_kpis(
+                inputs["deliveries"], period=period, by=by, as_of=utcnow().date(), kpis=delivery
+            )
+            if delivery
+            else {}
+        ),
+        lambda: (
+            kpis.forecast_kpis(
+                inputs["forecasts"], inputs["actuals"], period=period, by=by, kpis=forecast
+            )
+            if forecast
+            else {}
+        ),
+    ]
+    found: dict[str, pl.DataFrame] = {}
+    for one_pass in passes:
+        try:
+            found |= one_pass()
+        except ValueError as error:
+            if not lenient:
+                raise Invalid(str(error), [{"pointer": "/by", "detail": str(error)}]) from error
     return found
 
 
