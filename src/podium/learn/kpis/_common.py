@@ -60,7 +60,9 @@ def finish(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
         return pl.DataFrame({"value": [None], "basis": [0]}, schema=RESULT)
     basis = pl.col("basis").fill_null(0).cast(pl.Int64)
     value = pl.when(basis > 0).then(pl.col("value").cast(pl.Float64))
-    text = [pl.col(name).cast(pl.Utf8) for name in by if frame.schema[name] == pl.Categorical]
+    text = [
+        pl.col(name).cast(pl.Utf8) for name in by if isinstance(frame.schema[name], pl.Categorical)
+    ]
     result = frame.with_columns(text).select(*by, value.alias("value"), basis.alias("basis"))
     return result.sort(list(by), nulls_last=True) if by else result
 

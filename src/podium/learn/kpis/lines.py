@@ -66,8 +66,8 @@ def shipments(
     rows = (
         frame.lazy()
         .filter(due & (pl.col("promised_quantity") > 0))
-        .select(*LINE, *keep, *TERMS, pl.when(shipped).then(pl.col("delivered_date")).alias("_day"),
-                quantity.alias("_q"))
+        .select(*LINE, *(name for name in keep if name not in LINE), *TERMS,
+                pl.when(shipped).then(pl.col("delivered_date")).alias("_day"), quantity.alias("_q"))
         .with_columns(by_promise.alias("_qby"))
         .collect()
     )  # fmt: skip
