@@ -121,6 +121,10 @@ def _carries_partner_data(path: str) -> bool:
 
 
 def _include_routers(app: FastAPI) -> None:
+    from podium.align import contract_routes as align_contract_routes
+    from podium.align import pages as align_pages
+    from podium.align import routes as align_routes
+    from podium.align import sharing_routes as align_sharing_routes
     from podium.core import routes as core_routes
     from podium.ecosystem import pages as ecosystem_pages
     from podium.ecosystem import routes as ecosystem_routes
@@ -159,6 +163,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(learn_routes.router, prefix=API_PREFIX)
     app.include_router(learn_scorecard_routes.router, prefix=API_PREFIX)
     app.include_router(learn_report_routes.router, prefix=API_PREFIX)
+    for align_api in (align_routes, align_contract_routes, align_sharing_routes):
+        app.include_router(align_api.router, prefix=API_PREFIX)
     app.include_router(web_pages.router)
     app.include_router(ecosystem_pages.router)
     app.include_router(mapping_pages.router)
@@ -173,6 +179,7 @@ def _include_routers(app: FastAPI) -> None:
     ):
         app.include_router(pages.router)
     app.include_router(learn_pages.router)
+    app.include_router(align_pages.router)
 
 
 def problem(

@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from podium.align import cli as align_cli
 from podium.core.auth import Role, add_user, issue_token, principal_of
 from podium.core.clikit import cli_session, cli_settings, console, use_database
 from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_database
@@ -43,6 +44,7 @@ mapping_cli.register(app)
 integrate_cli.register(app)
 govern_cli.register(app)
 learn_cli.register(app)
+align_cli.register(app)
 
 
 @app.callback()

@@ -12,7 +12,9 @@ orchestrator's; ``govern:write`` edits it; ``govern:take_part`` raises escalatio
 responds to those that involve the caller (a partner sees only those naming its actor). Learn:
 ``learn:read`` sees KPIs, scorecards, segments, reviews and reports (a partner: only its own
 numbers); ``learn:write`` sets targets and scorecard definitions and records initiatives and
-reviews.
+reviews. Align: ``align:read`` evaluates contracts, cost-sharing games and the misalignment checks;
+``align:write`` declares the commercial agreements and incentives they read. Partners get
+neither: commercial terms and their assessment are the orchestrator's.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class Permission(StrEnum):
     GOVERN_TAKE_PART = "govern:take_part"
     LEARN_READ = "learn:read"
     LEARN_WRITE = "learn:write"
+    ALIGN_READ = "align:read"
+    ALIGN_WRITE = "align:write"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -86,6 +90,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.GOVERN_TAKE_PART,
             Permission.LEARN_READ,
             Permission.LEARN_WRITE,
+            Permission.ALIGN_READ,
+            Permission.ALIGN_WRITE,
         }
     ),
     Role.VIEWER: frozenset(
@@ -98,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXCEPTION_READ,
             Permission.GOVERN_READ,
             Permission.LEARN_READ,
+            Permission.ALIGN_READ,
         }
     ),
     Role.PARTNER_ADMIN: frozenset(

@@ -1,0 +1,3 @@
+"""``podium contract``: evaluate a buyer-supplier contract against the integrated chain."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""Align: contract routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["align"])
