@@ -42,6 +42,8 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/stress_test.py $(STRESS_ARGS)
 	$(BIN)/python bench/ingest.py $(INGEST_ARGS)
 	$(BIN)/python bench/kpis.py $(KPI_ARGS)
+	$(BIN)/python bench/contracts.py $(CONTRACT_ARGS)
+	$(BIN)/python bench/sharing.py $(SHARING_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
