@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podium.align import cli as align_cli
+from podium.align import demo as align_demo
 from podium.core.auth import Role, add_user, issue_token, principal_of
 from podium.core.clikit import cli_session, cli_settings, console, use_database
 from podium.core.db import make_engine, session_factory, unit_of_work, upgrade_database
@@ -156,6 +157,12 @@ def _seed_demo(url: str) -> tuple[list[str], list[DemoLogin]]:
                 today=date.today(),
             )
         learn_demo.seed(
+            session=session,
+            ecosystem=stored["manufacturer"],
+            orchestrator=principals[Role.ADMIN],
+            today=date.today(),
+        )
+        align_demo.seed(
             session=session,
             ecosystem=stored["manufacturer"],
             orchestrator=principals[Role.ADMIN],

@@ -197,6 +197,7 @@ def _least_core_lp(
     )
     highs = highspy._Highs()  # type: ignore[attr-defined]
     highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)  # as every HiGHS model in Podium: one pool, one thread
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n + 1, matrix.shape[0]

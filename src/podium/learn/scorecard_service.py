@@ -365,7 +365,8 @@ def segments(
     (most exposed first) and where criticality came from (the runs used, or why none).
 
     Performance levels follow the scorecard definition's own standings (strong from *good*,
-    poor below *watch*) unless ``thresholds`` are given."""
+    poor below *watch*) unless ``thresholds`` are given. Alignment (0..1) comes from Align's
+    checks of the partners' declared commercial agreements unless ``alignment`` is given."""
     if principal is not None and principal.is_partner:
         raise Forbidden("the segmentation of relationships is the orchestrator's view")
     cards = scorecards(
@@ -381,7 +382,7 @@ def segments(
             poor_score=standings.watch,
         )
     found = criticality.load(session=session, ecosystem=ecosystem)
-    aligned = alignment or {}
+    aligned = alignment if alignment is not None else _alignment(session, ecosystem, principal)
     relationships = [
         seg.Relationship(
             partner=card.partner,
@@ -397,3 +398,13 @@ def segments(
         for card in cards
     ]
     return seg.recommend_all(relationships, thresholds=thresholds), found.source
+
+
+def _alignment(
+    session: Session, ecosystem: eco.Ecosystem, principal: Principal | None
+) -> Mapping[str, float]:
+    """Each partner's alignment score from :func:`podium.align.service.misalignments` (only the
+    partners with a declared commercial agreement have one)."""
+    from podium.align.service import misalignments
+
+    return misalignments(session=session, ecosystem=ecosystem, principal=principal).alignment

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+import podium.align.models
 import podium.core.audit
 import podium.core.auth
 import podium.ecosystem.models
