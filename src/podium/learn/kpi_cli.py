@@ -16,16 +16,12 @@ import typer
 import yaml
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from podium.core.auth import Permission, Principal, get_user, principal_of
+from podium.core.auth import Permission
 from podium.core.clikit import cli_session, console
-from podium.core.db import utcnow
-from podium.core.errors import Forbidden, Invalid
-from podium.ecosystem import models as eco
-from podium.ecosystem import service as eco_service
+from podium.core.errors import Invalid
 from podium.learn import frames, log_service, service, targets
-from podium.learn.periods import Period, parse_period
+from podium.learn.cli_kit import DASH, open_ecosystem, period_of_option
 from podium.learn.schemas import InitiativeIn, InitiativeUpdate, ReviewIn
 
 app = typer.Typer(
@@ -46,27 +42,7 @@ PeriodOption = Annotated[
     str | None,
     typer.Option("--period", help="2026, 2026-Q3, 2026-09 or 2026-W36 (default: last quarter)."),
 ]
-DASH = "\u2013"
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def _open(
-    session: Session, username: str, name: str, need: Permission
-) -> tuple[Principal, eco.Ecosystem]:
-    """Return the user and the ecosystem as it may see it; refuse users without ``need``."""
-    principal = principal_of(get_user(session=session, username=username))
-    if not principal.can(need):
-        raise Forbidden(f"your role ({principal.role.value}) lacks {need.value}")
-    return principal, eco_service.get_ecosystem(session=session, name=name, principal=principal)
-
-
-def _period(text: str | None) -> Period:
-    if text is None:
-        return service.latest_complete("quarter", utcnow().date())
-    try:
-        return parse_period(text)
-    except ValueError as error:
-        raise Invalid(str(error), [{"pointer": "--period", "detail": str(error)}]) from None
 
 
 def _validated(model: type[Model], data: Any) -> Model:
@@ -105,8 +81,8 @@ def show_command(
     groups = [g.strip() for g in by.split(",") if g.strip()]
     wanted = [k.strip() for k in keys.split(",") if k.strip()] if keys else None
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_READ)
-        chosen = _period(period)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
+        chosen = period_of_option(period)
         results = service.compute(
             session=session,
             ecosystem=found,
@@ -138,8 +114,8 @@ def check_command(ecosystem: Ecosystem, user: User, period: PeriodOption = None)
     Example: podium kpis check manufacturer --period 2026-Q3 --user ana
     """
     with cli_session() as session:
-        _, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
-        chosen = _period(period)
+        _, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
+        chosen = period_of_option(period)
         checks = targets.check_targets(session=session, ecosystem=found, period=chosen)
     table = Table(title=f"Targets of {ecosystem}, {chosen.label}")
     for column in ("KPI", "Scope", "Value", "Target", "Breach at", "Status"):
@@ -168,8 +144,8 @@ def finance_command(
     Example: podium kpis finance manufacturer 2026-Q3 --dso 42 --dpo 55 --user ana
     """
     with cli_session() as session:
-        _, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
-        chosen = _period(period)
+        _, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
+        chosen = period_of_option(period)
         service.set_finance(
             session=session, ecosystem=found, period=chosen, dso_days=dso, dpo_days=dpo
         )
@@ -183,7 +159,7 @@ def targets_list(ecosystem: Ecosystem, user: User) -> None:
     Example: podium kpis targets list manufacturer --user ana
     """
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_READ)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
         stored = targets.list_targets(session=session, ecosystem=found, principal=principal)
         rows = [(t.kpi, t.scope, t.target, t.warning, t.breach, t.better) for t in stored]
     table = Table(title=f"KPI targets of {ecosystem}")
@@ -213,7 +189,7 @@ def targets_set(
     --breach 0.85 --scope velora --user ana
     """
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         targets.set_target(
             session=session, ecosystem=found, kpi=kpi, scope=scope, target=target, breach=breach,
             warning=warning, principal=principal, request_id="cli",
@@ -233,7 +209,7 @@ def targets_remove(
     Example: podium kpis targets remove manufacturer otif --scope velora --user ana
     """
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         targets.delete_target(
             session=session, ecosystem=found, kpi=kpi, scope=scope, principal=principal
         )
@@ -247,7 +223,7 @@ def initiatives_list(ecosystem: Ecosystem, user: User) -> None:
     Example: podium kpis initiatives list manufacturer --user ana
     """
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_READ)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
         stored = log_service.list_initiatives(session=session, ecosystem=found, principal=principal)
         rows = [
             (i.key, i.title, ", ".join(i.partners), str(i.started_on),
@@ -282,7 +258,7 @@ def initiatives_add(
         {"key": key, "title": title, "partners": partner, "started_on": started_on, "cost": cost},
     )
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         log_service.create_initiative(
             session=session, ecosystem=found, data=data, principal=principal
         )
@@ -315,7 +291,7 @@ def initiatives_launch(
         InitiativeUpdate, {"launched_on": on, **{k: v for k, v in given.items() if v is not None}}
     )
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         item = log_service.update_initiative(
             session=session, ecosystem=found, key=key, data=data, principal=principal
         )
@@ -330,8 +306,8 @@ def reviews_list(ecosystem: Ecosystem, user: User, period: PeriodOption = None) 
     Example: podium kpis reviews list manufacturer --period 2026-Q3 --user ana
     """
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_READ)
-        label = _period(period).label if period else None
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
+        label = period_of_option(period).label if period else None
         stored = log_service.list_reviews(
             session=session, ecosystem=found, principal=principal, period=label
         )
@@ -368,7 +344,7 @@ def reviews_add(
         raise typer.BadParameter(f"{path.name} is not valid YAML/JSON: {error}") from None
     with cli_session() as session:
         data = _validated(ReviewIn, raw)
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         review = log_service.create_review(
             session=session, ecosystem=found, data=data, principal=principal
         )

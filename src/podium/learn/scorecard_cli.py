@@ -15,17 +15,12 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from podium.core.auth import Permission, Principal, get_user, principal_of
+from podium.core.auth import Permission
 from podium.core.clikit import cli_session, console
-from podium.core.db import utcnow
-from podium.core.errors import Forbidden, Invalid
-from podium.ecosystem import models as eco
-from podium.ecosystem import service as eco_service
+from podium.core.errors import Invalid
 from podium.learn import scorecard_service as service
-from podium.learn import service as kpi_service
-from podium.learn.periods import Period, parse_period
+from podium.learn.cli_kit import DASH, open_ecosystem, period_of_option
 
 app = typer.Typer(help="Partner scorecards, segments and recommendations.", no_args_is_help=True)
 definitions_app = typer.Typer(help="Scorecard definitions: criteria, weights, formulas.")
@@ -40,28 +35,8 @@ PeriodOption = Annotated[
 DefinitionOption = Annotated[
     str | None, typer.Option("--definition", help="The definition's key; default: 'default'.")
 ]
-DASH = "\u2013"
 COLOURS = {"excellent": "green", "good": "cyan", "watch": "yellow", "poor": "red"}
 ACTION_COLOURS = {"deepen": "green", "maintain": "cyan", "redesign": "yellow", "exit": "red"}
-
-
-def _open(
-    session: Session, username: str, name: str, need: Permission
-) -> tuple[Principal, eco.Ecosystem]:
-    """Return the user and the ecosystem as it may see it; refuse users without ``need``."""
-    principal = principal_of(get_user(session=session, username=username))
-    if not principal.can(need):
-        raise Forbidden(f"your role ({principal.role.value}) lacks {need.value}")
-    return principal, eco_service.get_ecosystem(session=session, name=name, principal=principal)
-
-
-def _period(text: str | None) -> Period:
-    if text is None:
-        return kpi_service.latest_complete("quarter", utcnow().date())
-    try:
-        return parse_period(text)
-    except ValueError as error:
-        raise Invalid(str(error), [{"pointer": "--period", "detail": str(error)}]) from None
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -84,7 +59,7 @@ def definitions_list(ecosystem: Ecosystem, user: User) -> None:
     Example: podium scorecards definitions list manufacturer --user ana
     """
     with cli_session() as session:
-        _, found = _open(session, user, ecosystem, Permission.LEARN_READ)
+        _, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
         stored = service.list_definitions(session=session, ecosystem=found)
     table = Table(title=f"Scorecard definitions of {ecosystem}")
     for column in ("Key", "Title", "Version", "Criteria", "By"):
@@ -120,7 +95,7 @@ def definitions_set(
     """
     data = _read(path)
     with cli_session() as session:
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_WRITE)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         stored = service.save_definition(
             session=session, ecosystem=found, data=data, key=key, principal=principal,
             request_id=uuid.uuid4().hex,
@@ -140,7 +115,7 @@ def definitions_show(
     Example: podium scorecards definitions show manufacturer delivery --user ana
     """
     with cli_session() as session:
-        _, found = _open(session, user, ecosystem, Permission.LEARN_READ)
+        _, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
         d = service.get_definition(session=session, ecosystem=found, key=key, version=version)
     version_text = "built-in" if d.version is None else f"version {d.version}"
     table = Table(title=f"{d.title} ({d.key}, {version_text})")
@@ -172,8 +147,8 @@ def show_command(
     Example: podium scorecards show manufacturer --period 2026-Q3 --user ana
     """
     with cli_session() as session:
-        chosen = _period(period)
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_READ)
+        chosen = period_of_option(period)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
         cards = service.scorecards(
             session=session, ecosystem=found, period=chosen, definition_key=definition,
             principal=principal, partner=partner,
@@ -224,8 +199,8 @@ def segments_command(
     Example: podium scorecards segments manufacturer --period 2026-Q3 --user ana
     """
     with cli_session() as session:
-        chosen = _period(period)
-        principal, found = _open(session, user, ecosystem, Permission.LEARN_READ)
+        chosen = period_of_option(period)
+        principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_READ)
         recommendations, source = service.segments(
             session=session, ecosystem=found, period=chosen, principal=principal,
             definition_key=definition,
