@@ -80,7 +80,7 @@ def test_park_sample_table_output() -> None:
     [
         (
             "players: [A, B]\ncoalition_costs: {A: 1, B: 2}\n",
-            "#/coalition_costs: 1 coalitions are missing",
+            "#/coalition_costs: 1 coalition is missing",
         ),
         (
             "players: [A]\ncost_model: {airport: {A: -3}}\n",

@@ -33,7 +33,10 @@ app.add_typer(agreements_app, name="agreements")
 
 EcosystemArg = Annotated[str, typer.Argument(help="The stored ecosystem's name.")]
 EcosystemOpt = Annotated[
-    str | None, typer.Option("--ecosystem", help="The stored ecosystem (default: the file's).")
+    str | None,
+    typer.Option(
+        "--ecosystem", help="The stored ecosystem (for agreements, default: the file's ecosystem)."
+    ),
 ]
 FileArg = Annotated[Path, typer.Argument(help="A YAML or JSON file.", exists=True, dir_okay=False)]
 User = Annotated[str, typer.Option("--user", help="Act as this stored user.")]

@@ -64,7 +64,10 @@ def _show(found: Outcome, demand: str) -> None:
     console.print(f"Coordinating terms: {_terms(found.coordinating_terms)}")
     zone = found.deal_zone
     if zone is None:
-        console.print("Deal zone: none (no terms leave both at least as well off)")
+        if found.terms:
+            console.print("Deal zone: none (no terms leave both at least as well off)")
+        else:
+            console.print("Deal zone: none (the integrated chain has no terms to split it)")
         return
     sq = found.status_quo or (0.0, 0.0)
     console.print(

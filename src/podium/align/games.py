@@ -284,7 +284,11 @@ def _table(raw: Any, players: Sequence[str], field_name: str, kind: Kind) -> Arr
     missing = np.flatnonzero(np.isnan(table))
     if missing.size:
         names = ",".join(p for i, p in enumerate(players) if missing[0] >> i & 1)
-        raise GameError(at, f'{missing.size} coalitions are missing, e.g. "{names}"')
+        raise GameError(
+            at,
+            f"{missing.size} {'coalitions are' if missing.size > 1 else 'coalition is'} missing, "
+            f'e.g. "{names}"',
+        )
     return table
 
 
@@ -334,6 +338,7 @@ def check_table(table: Array, players: Sequence[str], kind: Kind) -> list[str]:
     def name(mask: int) -> str:
         return ",".join(p for i, p in enumerate(players) if mask >> i & 1)
 
+    apart: set[frozenset[int]] = set()  # pairs of disjoint coalitions already reported
     for i in range(n):
         without = masks[(masks >> i & 1) == 0]
         if kind == "cost":
@@ -344,7 +349,13 @@ def check_table(table: Array, players: Sequence[str], kind: Kind) -> list[str]:
         gain = sign * (table[without | 1 << i] - table[without] - table[1 << i])
         bad = without[(gain > 1e-9) & (without > 0)]
         word = "subadditive" if kind == "cost" else "superadditive"
-        found += [f"{name(int(m))} and {players[i]} are better apart: not {word}" for m in bad[:2]]
+        pairs = [frozenset((int(m), 1 << i)) for m in bad[:2]]
+        found += [
+            f"{name(int(m))} and {players[i]} are better apart: not {word}"
+            for m, pair in zip(bad[:2], pairs, strict=True)
+            if pair not in apart
+        ]
+        apart.update(pairs)
     if n <= 10 and not found:
         for s in range(1, 1 << n):
             t = (s - 1) & s

@@ -22,7 +22,7 @@ class AgreementIn(BaseModel):
 
     ``terms`` holds the contract's numbers in the ecosystem's currency per unit (``wholesale``,
     ``buyback``, ``share`` ...) and, where known, the newsvendor inputs ``price``, ``cost``,
-    ``salvage`` and ``demand`` (e.g. ``{"distribution": "normal", "mean": 1000, "std": 300}``).
+    ``salvage`` and ``demand`` (a demand specification such as ``"normal:1000:300"``).
     ``volume_commitment``: units per year the buyer commits to.
     """
 

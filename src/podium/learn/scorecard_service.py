@@ -403,8 +403,8 @@ def segments(
 def _alignment(
     session: Session, ecosystem: eco.Ecosystem, principal: Principal | None
 ) -> Mapping[str, float]:
-    """Each partner's alignment score from :func:`podium.align.service.misalignments` (only the
-    partners with a declared commercial agreement have one)."""
+    """Each partner's alignment score from :func:`podium.align.service.misalignments`: the
+    partners with a declared commercial agreement or a finding about them."""
     from podium.align.service import misalignments
 
     return misalignments(session=session, ecosystem=ecosystem, principal=principal).alignment
