@@ -45,7 +45,7 @@ PeriodOption = Annotated[
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def _validated(model: type[Model], data: Any) -> Model:
+def _validated(model: type[Model], data: Any, what: str) -> Model:
     """``data`` as ``model``; a refusal lists each field's problem with its pointer."""
     try:
         return model.model_validate(data)
@@ -54,7 +54,7 @@ def _validated(model: type[Model], data: Any) -> Model:
             {"pointer": "/" + "/".join(str(p) for p in e["loc"]), "detail": e["msg"]}
             for e in error.errors(include_url=False)
         ]
-        raise Invalid(f"the {model.__name__} is not valid", errors) from None
+        raise Invalid(f"the {what} is not valid", errors) from None
 
 
 def _value(value: float | None, unit: str) -> str:
@@ -253,11 +253,18 @@ def initiatives_add(
     Example: podium kpis initiatives add manufacturer light-housing --title "Lighter housing"
     --partner velora --started-on 2026-01-10 --user ana
     """
-    data = _validated(
-        InitiativeIn,
-        {"key": key, "title": title, "partners": partner, "started_on": started_on, "cost": cost},
-    )
     with cli_session() as session:
+        data = _validated(
+            InitiativeIn,
+            {
+                "key": key,
+                "title": title,
+                "partners": partner,
+                "started_on": started_on,
+                "cost": cost,
+            },
+            "initiative",
+        )
         principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         log_service.create_initiative(
             session=session, ecosystem=found, data=data, principal=principal
@@ -287,10 +294,12 @@ def initiatives_launch(
         "cost_reduction": cost_reduction,
         "revenue_enabled": revenue_enabled,
     }
-    data = _validated(
-        InitiativeUpdate, {"launched_on": on, **{k: v for k, v in given.items() if v is not None}}
-    )
     with cli_session() as session:
+        data = _validated(
+            InitiativeUpdate,
+            {"launched_on": on, **{k: v for k, v in given.items() if v is not None}},
+            "launch",
+        )
         principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         item = log_service.update_initiative(
             session=session, ecosystem=found, key=key, data=data, principal=principal
@@ -343,7 +352,7 @@ def reviews_add(
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise typer.BadParameter(f"{path.name} is not valid YAML/JSON: {error}") from None
     with cli_session() as session:
-        data = _validated(ReviewIn, raw)
+        data = _validated(ReviewIn, raw, f"review in {path.name}")
         principal, found = open_ecosystem(session, user, ecosystem, Permission.LEARN_WRITE)
         review = log_service.create_review(
             session=session, ecosystem=found, data=data, principal=principal
