@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from podium.align import service
 from podium.core.auth import Permission, Principal, get_user, principal_of
 from podium.core.clikit import cli_session, console
-from podium.core.errors import Forbidden, Invalid
+from podium.core.errors import Forbidden
 from podium.ecosystem import models as eco
 from podium.ecosystem import service as eco_service
 
@@ -63,7 +63,7 @@ def _read(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise Invalid(f"{path.name} is not valid YAML or JSON: {error}") from None
+        raise typer.BadParameter(f"{path.name} is not valid YAML or JSON: {error}") from None
 
 
 def _print_json(data: Any) -> None:

@@ -18,7 +18,6 @@ from rich.table import Table
 
 from podium.core.auth import Permission
 from podium.core.clikit import cli_session, console
-from podium.core.errors import Invalid
 from podium.learn import scorecard_service as service
 from podium.learn.cli_kit import DASH, open_ecosystem, period_of_option
 
@@ -79,7 +78,7 @@ def _read(path: Path) -> Any:
     try:
         return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise Invalid(f"{path.name} is not valid YAML/JSON: {error}") from None
+        raise typer.BadParameter(f"{path.name} is not valid YAML/JSON: {error}") from None
 
 
 @definitions_app.command("set")
